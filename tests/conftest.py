@@ -1,0 +1,82 @@
+"""Fixtures shared by all tests: the sandbox PBX, a running controller, event watchers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.controller import ControllerProcess, write_site_file
+from tests.support.events import AriWatcher
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
+        if "/tests/web/" in path:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def pbx() -> Iterator[dict]:
+    """The sandbox Asterisk, started once per session (and stopped if we started it)."""
+    from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
+
+    if os.geteuid() != 0:
+        pytest.fail("the end-to-end tests need root to run the Asterisk chroot")
+    if shutil.which("sipp") is None:
+        pytest.fail("sipp is missing: apt-get install sip-tester")
+    sandbox = Sandbox(SandboxSettings.from_env())
+    started_here = sandbox.running_info() is None
+    info = sandbox.up()
+    from dataclasses import asdict
+
+    yield asdict(info)
+    if started_here:
+        sandbox.down()
+
+
+@pytest.fixture()
+def site_file(tmp_path: Path) -> Path:
+    return write_site_file(tmp_path)
+
+
+@pytest.fixture()
+def controller(pbx: dict, site_file: Path, tmp_path: Path) -> Iterator[ControllerProcess]:
+    proc = ControllerProcess(site_file, tmp_path)
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture()
+def ari_watch(pbx: dict) -> Iterator[AriWatcher]:
+    watcher = AriWatcher(pbx)
+    watcher.start()
+    yield watcher
+    watcher.stop()
+
+
+def run_vaxel(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vaxel.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})}, cwd=ROOT)  # fmt: skip
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

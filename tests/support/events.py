@@ -1,0 +1,66 @@
+"""Watch what Asterisk does during a test: every ARI event, through a second, read-only app."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from websockets.sync.client import connect
+
+Event = dict[str, Any]
+
+
+class AriWatcher:
+    """Subscribes app 'vaxel-test' to all event sources; it owns no channel, it only sees."""
+
+    def __init__(self, pbx: dict) -> None:
+        token = base64.b64encode(f"{pbx['ari_user']}:{pbx['ari_password']}".encode()).decode()
+        base = pbx["ari_url"].replace("http://", "ws://")
+        self.url = f"{base}/events?app=vaxel-test&subscribeAll=true"
+        self.headers = {"Authorization": f"Basic {token}"}
+        self.events: list[Event] = []
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._connected = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._connected.wait(5):
+            raise AssertionError("could not subscribe to ARI events")
+
+    def _run(self) -> None:
+        with connect(self.url, additional_headers=self.headers) as ws:
+            self._connected.set()
+            while not self._stop.is_set():
+                try:
+                    message = ws.recv(timeout=0.2)
+                except TimeoutError:
+                    continue
+                with self._cond:
+                    self.events.append(json.loads(message))
+                    self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 10.0,
+                 what: str = "event") -> Event:  # fmt: skip
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for event in self.events[seen:]:
+                    if predicate(event):
+                        return event
+                seen = len(self.events)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    types = [e.get("type") for e in self.events[-15:]]
+                    raise AssertionError(f"no {what} within {timeout} s; last events: {types}")
+                self._cond.wait(remaining)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)

@@ -1,0 +1,246 @@
+"""Real SIP peers for the tests: sipp scenarios built from small scripts.
+
+Citizens call in through the trunk (digest auth) and send DTMF as RFC 4733 events from the
+pcaps shipped with Debian's sip-tester, the way a real operator trunk does. Softphones are
+sipp servers listening where the sandbox's static AORs point: answer after N s, never
+answer (and handle CANCEL), busy (486) or reject (603).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+PCAP_DIR = Path("/usr/share/sip-tester")
+HEADER = '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n'
+
+SDP = """v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+a=sendrecv
+"""
+
+
+def free_port(kind: int = socket.SOCK_DGRAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+Step = tuple[str, str | int]  # ("pause", ms) | ("dtmf", "1#") | ("audio", seconds)
+
+
+def citizen_scenario(steps: list[Step], hang_up: bool = True) -> str:
+    """INVITE with auth, ACK, then the steps, then BYE (or wait for the far end's BYE)."""
+    body = [
+        HEADER,
+        '<scenario name="citizen">',
+        _invite(auth=False),
+        '<recv response="100" optional="true"/>',
+        '<recv response="401" auth="true"/>',
+        _ack_for_error(),
+        _invite(auth=True),
+        '<recv response="100" optional="true"/>',
+        '<recv response="180" optional="true"/>',
+        '<recv response="183" optional="true"/>',
+        '<recv response="200" rtd="true" crlf="true" rrs="true"/>',
+        _ack(),
+    ]
+    for kind, value in steps:
+        if kind == "pause":
+            body.append(f'<pause milliseconds="{int(value)}"/>')
+        elif kind == "dtmf":
+            for digit in str(value):
+                name = {"*": "star", "#": "pound"}.get(digit, digit)
+                body.append(
+                    f'<nop><action><exec play_pcap_audio="{PCAP_DIR}/dtmf_2833_{name}.pcap"/>'
+                    "</action></nop>"
+                )
+                body.append('<pause milliseconds="400"/>')
+        else:
+            raise ValueError(f"unknown step {kind}")
+    if hang_up:
+        body += [
+            "<send retrans=\"500\"><![CDATA[\nBYE [next_url] SIP/2.0\n"
+            "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+            "From: <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n"
+            "To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\nCall-ID: [call_id]\nCSeq: 3 BYE\n"
+            "Contact: <sip:trunk@[local_ip]:[local_port]>\nMax-Forwards: 70\n"
+            "Content-Length: 0\n\n]]></send>",
+            '<recv response="200"/>',
+        ]
+    else:
+        body += [
+            '<recv request="BYE"/>',
+            _respond("200", "OK", sdp=False),
+        ]
+    body.append("</scenario>")
+    return "\n".join(body)
+
+
+def _invite(auth: bool) -> str:
+    cseq = 2 if auth else 1
+    auth_line = "[authentication]\n" if auth else ""
+    return (
+        "<send retrans=\"500\"><![CDATA[\n"
+        "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: \"[field0]\" <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n"
+        "To: <sip:[service]@[remote_ip]:[remote_port]>\n"
+        "Call-ID: [call_id]\n"
+        f"CSeq: {cseq} INVITE\n"
+        "Contact: <sip:trunk@[local_ip]:[local_port]>\n"
+        "P-Asserted-Identity: <sip:[field0]@[remote_ip]>\n"
+        f"{auth_line}"
+        "Max-Forwards: 70\nContent-Type: application/sdp\nContent-Length: [len]\n\n"
+        f"{SDP}]]></send>"
+    )
+
+
+def _ack_for_error() -> str:
+    return (
+        "<send><![CDATA[\nACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n"
+        "To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n"
+        "Call-ID: [call_id]\nCSeq: 1 ACK\nMax-Forwards: 70\nContent-Length: 0\n\n]]></send>"
+    )
+
+
+def _ack() -> str:
+    return (
+        "<send><![CDATA[\nACK [next_url] SIP/2.0\n"
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n"
+        "To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n"
+        "Call-ID: [call_id]\nCSeq: 2 ACK\nContact: <sip:trunk@[local_ip]:[local_port]>\n"
+        "Max-Forwards: 70\nContent-Length: 0\n\n]]></send>"
+    )
+
+
+def _respond(code: str, reason: str, sdp: bool) -> str:
+    content = (
+        "Content-Type: application/sdp\nContent-Length: [len]\n\n" + SDP
+        if sdp
+        else "Content-Length: 0\n\n"
+    )
+    return (
+        f"<send><![CDATA[\nSIP/2.0 {code} {reason}\n"
+        "[last_Via:]\n[last_From:]\n[last_To:];tag=[pid]SIPpTag01[call_number]\n"
+        "[last_Call-ID:]\n[last_CSeq:]\n"
+        "Contact: <sip:[local_ip]:[local_port];transport=[transport]>\n"
+        f"{content}]]></send>"
+    )
+
+
+PhoneBehaviour = Literal["answer", "never", "busy", "reject"]
+
+
+def phone_scenario(behaviour: PhoneBehaviour, answer_after_ms: int = 0, hold_ms: int = 30000) -> str:
+    """One incoming call handled as a softphone would; the far end (or we) hang up."""
+    capture = (
+        '<recv request="INVITE" crlf="true"><action>'
+        '<ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="invite_cseq"/>'
+        "</action></recv>"
+    )
+    body = [HEADER, f'<scenario name="phone-{behaviour}">', capture]
+    if behaviour == "busy":
+        body += [_respond("486", "Busy Here", sdp=False), '<recv request="ACK"/>']
+    elif behaviour == "reject":
+        body += [_respond("603", "Decline", sdp=False), '<recv request="ACK"/>']
+    else:
+        body.append(_respond("180", "Ringing", sdp=False))
+        if behaviour == "never":
+            body += [
+                '<recv request="CANCEL"/>',
+                _respond("200", "OK", sdp=False),
+                _respond("487", "Request Terminated", sdp=False).replace(
+                    "[last_CSeq:]", "CSeq: [$invite_cseq] INVITE"
+                ),
+                '<recv request="ACK"/>',
+            ]
+        else:
+            body += [
+                f'<pause milliseconds="{answer_after_ms}"/>',
+                _respond("200", "OK", sdp=True),
+                '<recv request="ACK" optional="false"/>',
+                '<recv request="BYE" timeout="' + str(hold_ms) + '" ontimeout="hangup"/>',
+                _respond("200", "OK", sdp=False),
+                '<label id="done"/>',
+            ]
+    body.append("</scenario>")
+    return "\n".join(body)
+
+
+@dataclass
+class SippRun:
+    process: subprocess.Popen[bytes]
+    workdir: Path
+    name: str
+    logs: list[Path] = field(default_factory=list)
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"sipp {self.name} did not finish in {timeout} s\n{self.tail()}")
+
+    def tail(self) -> str:
+        out = []
+        for path in sorted(self.workdir.glob("*")):
+            if path.suffix in (".log", ".txt") and path.stat().st_size:
+                out.append(f"--- {path.name}\n" + path.read_text(errors="replace")[-3000:])
+        return "\n".join(out)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def run_sipp(name: str, scenario_xml: str, args: list[str], workdir: Path | None = None) -> SippRun:
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"sipp-{name}-"))
+    scenario = workdir / f"{name}.xml"
+    scenario.write_text(scenario_xml)
+    cmd = ["sipp", "-sf", str(scenario), "-nostdin", "-trace_err",
+           "-trace_msg", "-message_file", str(workdir / "messages.log"),
+           "-error_file", str(workdir / "errors.log"), "-i", "127.0.0.1", *args]  # fmt: skip
+    process = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return SippRun(process, workdir, name)
+
+
+def call_in(pbx: dict, dialled: str, steps: list[Step], caller: str = "0701740650",
+            hang_up: bool = True, timeout_s: int = 60) -> SippRun:  # fmt: skip
+    """Place one citizen call through the trunk; returns the running sipp."""
+    port, media = free_port(), free_port()
+    csv = Path(tempfile.mkdtemp(prefix="sipp-caller-")) / "caller.csv"
+    csv.write_text(f"SEQUENTIAL\n{caller};\n")
+    host, sip_port = pbx["sip"].split(":")
+    args = ["-m", "1", "-p", str(port), "-mp", str(media), "-s", dialled, "-inf", str(csv),
+            "-au", "trunk", "-ap", pbx["trunk"]["password"],
+            "-timeout", f"{timeout_s}s", "-timeout_error", f"{host}:{sip_port}"]  # fmt: skip
+    return run_sipp("citizen", citizen_scenario(steps, hang_up), args, workdir=csv.parent)
+
+
+def phone(pbx: dict, extension: str, behaviour: PhoneBehaviour, answer_after_ms: int = 0,
+          hold_ms: int = 30000, calls: int = 1) -> SippRun:  # fmt: skip
+    """A softphone for a sandbox extension, listening where its static AOR points."""
+    port = pbx["phones"][extension]["listens_on"]
+    args = ["-m", str(calls), "-p", str(port), "-mp", str(free_port())]
+    return run_sipp(f"phone-{extension}", phone_scenario(behaviour, answer_after_ms, hold_ms), args)

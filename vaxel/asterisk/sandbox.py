@@ -1,0 +1,414 @@
+"""The sandbox PBX: a real Asterisk 22 from Debian sid, in a chroot cached outside the repo.
+
+sid's Asterisk needs a newer libc than the host, so it runs inside a minimal sid root made
+by debootstrap. Credentials are generated once per cache and kept in a 0600 file there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+SUPPORTED_MAJOR_VERSIONS = (20, 22)
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+ROOT_PACKAGES = "asterisk,asterisk-modules,asterisk-core-sounds-en,asterisk-moh-opsound-wav"
+CONF_DIR = Path(__file__).resolve().parents[2] / "asterisk_conf"
+PLACEHOLDER = re.compile(r"@(VAXEL_[A-Z_]+)@")
+
+# Test phones listen on fixed loopback ports: port = PHONE_PORT_BASE + extension.
+PHONE_PORT_BASE = 20000
+STATIC_PHONES = ["1001", "1002", "1003", "1004"] + [f"20{n:02d}" for n in range(1, 21)]
+# Accounts a person can register a real softphone with.
+REGISTRABLE_PHONES = ["1009", "2099"]
+# Outside numbers (mobiles, callbacks) leave through the trunk to this port.
+PSTN_PORT = 29999
+
+
+class PbxError(Exception):
+    """A sandbox problem a person can fix; the message says how."""
+
+
+@dataclass
+class SandboxSettings:
+    cache_dir: Path
+    sip_port: int = 15060
+    http_port: int = 18088
+    ami_port: int = 15038
+    rtp_start: int = 30000
+    rtp_end: int = 30999
+
+    @property
+    def root(self) -> Path:
+        return self.cache_dir / "asterisk-root"
+
+    @property
+    def state_file(self) -> Path:
+        return self.cache_dir / "sandbox.json"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.cache_dir / "credentials.json"
+
+    @classmethod
+    def from_env(cls) -> SandboxSettings:
+        cache = Path(os.environ.get("VAXEL_CACHE", Path.home() / ".cache" / "vaxel"))
+        env = os.environ
+        return cls(
+            cache_dir=cache,
+            sip_port=int(env.get("VAXEL_SIP_PORT", 15060)),
+            http_port=int(env.get("VAXEL_HTTP_PORT", 18088)),
+            ami_port=int(env.get("VAXEL_AMI_PORT", 15038)),
+        )
+
+
+@dataclass
+class Credentials:
+    ari_user: str
+    ari_password: str
+    ami_user: str
+    ami_secret: str
+    trunk_password: str
+    phone_passwords: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def generate(cls) -> Credentials:
+        def token() -> str:
+            return secrets.token_urlsafe(18)
+
+        phones = {ext: token() for ext in STATIC_PHONES + REGISTRABLE_PHONES}
+        return cls("vaxel", token(), "vaxel", token(), token(), phones)
+
+
+@dataclass
+class SandboxInfo:
+    pid: int
+    version: str
+    ari_url: str
+    ari_user: str
+    ari_password: str
+    ami_host: str
+    ami_port: int
+    ami_user: str
+    ami_secret: str
+    sip: str
+    app: str
+    trunk: dict[str, str]
+    phones: dict[str, dict[str, str | int]]
+    root: str
+    started_at: float
+
+
+class Sandbox:
+    def __init__(self, settings: SandboxSettings, app: str = "vaxel") -> None:
+        self.settings = settings
+        self.app = app
+
+    # --- the root -------------------------------------------------------------------
+    def ensure_root(self, log=print) -> None:
+        root = self.settings.root
+        if (root / "usr/sbin/asterisk").exists():
+            return
+        if os.geteuid() != 0:
+            raise PbxError(
+                "building the sandbox needs root (debootstrap and chroot): run as root, "
+                "or build it once with 'sudo vaxel pbx up'"
+            )
+        if shutil.which("debootstrap") is None:
+            raise PbxError("debootstrap is missing: install it with 'apt-get install debootstrap'")
+        partial = root.with_name(root.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        log(f"building the Asterisk root in {root} (about a minute, once)")
+        cmd = [
+            "debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES}",
+            "sid", str(partial), DEBIAN_MIRROR,
+        ]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+            raise PbxError("debootstrap failed: " + " | ".join(tail))
+        partial.rename(root)
+
+    def asterisk_version(self) -> str:
+        out = subprocess.run(
+            ["chroot", str(self.settings.root), "/usr/sbin/asterisk", "-V"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        version = out.stdout.strip()
+        match = re.match(r"Asterisk (\d+)\.", version)
+        if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
+            raise PbxError(
+                f"unsupported Asterisk in the sandbox root: {version or out.stderr.strip()!r}; "
+                f"vaxel supports major versions {SUPPORTED_MAJOR_VERSIONS}. "
+                f"Delete {self.settings.root} to rebuild it"
+            )
+        return version
+
+    # --- credentials and configuration ----------------------------------------------------
+    def credentials(self) -> Credentials:
+        path = self.settings.credentials_file
+        if path.exists():
+            return Credentials(**json.loads(path.read_text()))
+        creds = Credentials.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(asdict(creds), fh, indent=2)
+        return creds
+
+    def render_config(self, creds: Credentials) -> None:
+        s = self.settings
+        values = {
+            "VAXEL_SIP_PORT": str(s.sip_port),
+            "VAXEL_HTTP_PORT": str(s.http_port),
+            "VAXEL_AMI_PORT": str(s.ami_port),
+            "VAXEL_RTP_START": str(s.rtp_start),
+            "VAXEL_RTP_END": str(s.rtp_end),
+            "VAXEL_ARI_USER": creds.ari_user,
+            "VAXEL_ARI_PASSWORD": creds.ari_password,
+            "VAXEL_AMI_USER": creds.ami_user,
+            "VAXEL_AMI_SECRET": creds.ami_secret,
+            "VAXEL_APP": self.app,
+            "VAXEL_FALLBACK": "PJSIP/1001&PJSIP/1002",
+        }
+        etc = s.root / "etc/asterisk"
+        shutil.rmtree(etc, ignore_errors=True)
+        etc.mkdir(parents=True)
+        for source in sorted(CONF_DIR.glob("*.conf")):
+            text = render_template(source.read_text(), values, source.name)
+            write_readable(etc / source.name, text)
+        write_readable(etc / "pjsip_accounts.conf", sandbox_accounts(creds, s))
+
+    def _prepare_dirs(self) -> None:
+        root = self.settings.root
+        (root / "run/asterisk").mkdir(parents=True, exist_ok=True)
+        uid, gid = _chroot_ids(root, "asterisk")
+        for rel in ("run/asterisk", "var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk",
+                    "var/lib/vaxel"):  # fmt: skip
+            base = root / rel
+            base.mkdir(parents=True, exist_ok=True)
+            for dirpath, dirnames, filenames in os.walk(base):
+                os.chown(dirpath, uid, gid)
+                for name in filenames:
+                    os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
+        (root / "var/log/asterisk/cel-custom").mkdir(exist_ok=True)
+        os.chown(root / "var/log/asterisk/cel-custom", uid, gid)
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def up(self, timeout: float = 30.0, log=print) -> SandboxInfo:
+        running = self.running_info()
+        if running:
+            return running
+        self.ensure_root(log=log)
+        version = self.asterisk_version()
+        for port in (self.settings.sip_port, self.settings.http_port, self.settings.ami_port):
+            if _port_in_use(port):
+                raise PbxError(
+                    f"port {port} on 127.0.0.1 is taken by another program; stop it or set "
+                    "VAXEL_SIP_PORT / VAXEL_HTTP_PORT / VAXEL_AMI_PORT"
+                )
+        creds = self.credentials()
+        self.render_config(creds)
+        self._prepare_dirs()
+        log_path = self.settings.cache_dir / "asterisk.log"
+        with open(log_path, "ab") as log_file:
+            proc = subprocess.Popen(
+                ["chroot", str(self.settings.root), "/usr/sbin/asterisk",
+                 "-f", "-U", "asterisk", "-G", "asterisk", "-n"],
+                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        info = self._info(proc.pid, version, creds)
+        self._write_state(info)
+        try:
+            self._wait_ready(info, proc, timeout)
+        except PbxError:
+            self.down()
+            raise
+        return info
+
+    def _wait_ready(self, info: SandboxInfo, proc: subprocess.Popen, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        auth = (info.ari_user, info.ari_password)
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise PbxError(
+                    f"Asterisk exited with status {proc.returncode} while starting; "
+                    f"see {self.settings.cache_dir / 'asterisk.log'}"
+                )
+            try:
+                reply = httpx.get(f"{info.ari_url}/asterisk/info", auth=auth, timeout=1.0)
+                if reply.status_code == 200 and _ami_answers(info.ami_port):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise PbxError(f"Asterisk did not answer on ARI and AMI within {timeout:.0f} s")
+
+    def down(self, timeout: float = 10.0) -> bool:
+        state = self._read_state()
+        if state is None:
+            return False
+        pid = int(state["pid"])
+        if _is_our_asterisk(pid, self.settings.root):
+            subprocess.run(
+                ["chroot", str(self.settings.root), "/usr/sbin/asterisk", "-rx", "core stop now"],
+                capture_output=True, timeout=timeout, check=False,
+            )  # fmt: skip
+            deadline = time.monotonic() + timeout
+            while _is_our_asterisk(pid, self.settings.root) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _is_our_asterisk(pid, self.settings.root):
+                os.kill(pid, signal.SIGKILL)
+                while _is_our_asterisk(pid, self.settings.root):
+                    time.sleep(0.05)
+        self.settings.state_file.unlink(missing_ok=True)
+        return True
+
+    def running_info(self) -> SandboxInfo | None:
+        state = self._read_state()
+        if state is None or not _is_our_asterisk(int(state["pid"]), self.settings.root):
+            return None
+        return SandboxInfo(**state)
+
+    def cli(self, command: str | None) -> int:
+        args = ["chroot", str(self.settings.root), "/usr/sbin/asterisk"]
+        args += ["-rx", command] if command else ["-r"]
+        return subprocess.call(args)
+
+    # --- state ----------------------------------------------------------------------------
+    def _info(self, pid: int, version: str, creds: Credentials) -> SandboxInfo:
+        s = self.settings
+        phones: dict[str, dict[str, str | int]] = {}
+        for ext in STATIC_PHONES:
+            phones[ext] = {"password": creds.phone_passwords[ext],
+                           "listens_on": PHONE_PORT_BASE + int(ext)}  # fmt: skip
+        for ext in REGISTRABLE_PHONES:
+            phones[ext] = {"password": creds.phone_passwords[ext], "listens_on": "register"}
+        return SandboxInfo(
+            pid=pid,
+            version=version,
+            ari_url=f"http://127.0.0.1:{s.http_port}/ari",
+            ari_user=creds.ari_user,
+            ari_password=creds.ari_password,
+            ami_host="127.0.0.1",
+            ami_port=s.ami_port,
+            ami_user=creds.ami_user,
+            ami_secret=creds.ami_secret,
+            sip=f"127.0.0.1:{s.sip_port}",
+            app=self.app,
+            trunk={"username": "trunk", "password": creds.trunk_password,
+                   "outbound_to": f"127.0.0.1:{PSTN_PORT}"},  # fmt: skip
+            phones=phones,
+            root=str(s.root),
+            started_at=time.time(),
+        )
+
+    def _write_state(self, info: SandboxInfo) -> None:
+        path = self.settings.state_file
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(asdict(info), fh, indent=2)
+
+    def _read_state(self) -> dict | None:
+        try:
+            return json.loads(self.settings.state_file.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+
+def render_template(text: str, values: dict[str, str], name: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise PbxError(f"asterisk_conf/{name}: unknown placeholder @{key}@")
+        return values[key]
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def sandbox_accounts(creds: Credentials, settings: SandboxSettings) -> str:
+    lines = [
+        "; Generated by 'vaxel pbx up' for the sandbox. Production writes its own.",
+        "[trunk](trunk-endpoint)",
+        "auth = trunk-auth",
+        "aors = trunk",
+        "from_user = trunk",
+        "[trunk-auth](digest-auth)",
+        "username = trunk",
+        f"password = {creds.trunk_password}",
+        "[trunk]",
+        "type = aor",
+        f"contact = sip:pstn@127.0.0.1:{PSTN_PORT}",
+        "",
+    ]
+    for ext in STATIC_PHONES + REGISTRABLE_PHONES:
+        lines += [
+            f"[{ext}](phone-endpoint)",
+            f"auth = {ext}-auth",
+            f"aors = {ext}",
+            f"callerid = <{ext}>",
+            f"[{ext}-auth](digest-auth)",
+            f"username = {ext}",
+            f"password = {creds.phone_passwords[ext]}",
+            f"[{ext}](phone-aor)",
+        ]
+        if ext in STATIC_PHONES:
+            lines.append(f"contact = sip:{ext}@127.0.0.1:{PHONE_PORT_BASE + int(ext)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_readable(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o644)
+
+
+def _chroot_ids(root: Path, user: str) -> tuple[int, int]:
+    for line in (root / "etc/passwd").read_text().splitlines():
+        parts = line.split(":")
+        if parts[0] == user:
+            return int(parts[2]), int(parts[3])
+    raise PbxError(f"the sandbox root has no '{user}' user; delete {root} to rebuild it")
+
+
+def _is_our_asterisk(pid: int, root: Path) -> bool:
+    """True only for an Asterisk process running inside this sandbox's root."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        proc_root = os.readlink(f"/proc/{pid}/root")
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    if "State:\tZ" in status:
+        return False
+    return bool(cmdline) and cmdline[0].endswith(b"asterisk") and Path(proc_root) == root.resolve()
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _ami_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            return conn.recv(64).startswith(b"Asterisk Call Manager")
+    except OSError:
+        return False

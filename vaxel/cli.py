@@ -1,0 +1,172 @@
+"""The `vaxel` command. Every failure a person can fix is one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+EXIT_CONFIG = 2
+EXIT_ASTERISK = 3
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"vaxel: {message}", file=sys.stderr)
+    return code
+
+
+def _load(path: str):  # type: ignore[no-untyped-def]
+    from vaxel.config import load_site_config
+
+    return load_site_config(path)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from vaxel import app, logs
+    from vaxel.asterisk.ami import AmiError
+    from vaxel.asterisk.ari import AriError
+    from vaxel.asterisk.connection import AsteriskSettingsError
+    from vaxel.clock import STOCKHOLM, OffsetClock
+
+    config = _load(args.config)
+    logs.configure(args.log_level)
+    clock = None
+    if args.as_if:
+        at = datetime.fromisoformat(args.as_if)
+        clock = OffsetClock(at if at.tzinfo else at.replace(tzinfo=STOCKHOLM))
+    try:
+        asyncio.run(app.run(config, clock=clock, ready_file=args.ready_file))
+    except (app.StartupError, AriError, AmiError, AsteriskSettingsError) as exc:
+        return _fail(str(exc), EXIT_ASTERISK)
+    return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    print(f"{args.config}: ok ({len(config.numbers)} numbers, {len(config.queues)} queues, "
+          f"{len(config.offices)} offices)")  # fmt: skip
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from vaxel import db
+
+    url = args.url or _load(args.config).database.url
+    db.upgrade(url)
+    print(f"database at {_redact(url)} is up to date")
+    return 0
+
+
+def _sandbox(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
+
+    return Sandbox(SandboxSettings.from_env())
+
+
+def cmd_pbx(args: argparse.Namespace) -> int:
+    from vaxel.asterisk.sandbox import PbxError
+
+    sandbox = _sandbox(args)
+    try:
+        if args.action == "up":
+            info = sandbox.up(log=lambda m: print(m, file=sys.stderr))
+            print(f"sandbox Asterisk is up (pid {info.pid}, {info.version})")
+            return 0
+        if args.action == "down":
+            stopped = sandbox.down()
+            print("sandbox Asterisk stopped" if stopped else "sandbox Asterisk was not running")
+            return 0
+        if args.action == "status":
+            info = sandbox.running_info()
+            if info is None:
+                if args.json:
+                    print(json.dumps({"running": False}))
+                else:
+                    print("sandbox Asterisk is not running; start it with 'vaxel pbx up'")
+                return 1
+            if args.json:
+                print(json.dumps({"running": True, **asdict(info)}, indent=2))
+            else:
+                print(_describe(info))
+            return 0
+        if args.action == "cli":
+            if sandbox.running_info() is None:
+                return _fail("the sandbox Asterisk is not running; start it with 'vaxel pbx up'", 1)
+            return sandbox.cli(" ".join(args.command) if args.command else None)
+    except PbxError as exc:
+        return _fail(str(exc), EXIT_ASTERISK)
+    return 1
+
+
+def _describe(info) -> str:  # type: ignore[no-untyped-def]
+    lines = [
+        f"Asterisk   {info.version} (pid {info.pid}, root {info.root})",
+        f"ARI        {info.ari_url}  user {info.ari_user}  password {info.ari_password}  app {info.app}",
+        f"AMI        {info.ami_host}:{info.ami_port}  user {info.ami_user}  secret {info.ami_secret}",
+        f"SIP        udp {info.sip}",
+        f"Citizens   call any published number as user 'trunk', password {info.trunk['password']}",
+        "           e.g. sip:+46406280400@" + info.sip,
+        "Phones     extension  password                  reached at",
+    ]
+    for ext, phone in info.phones.items():
+        lines.append(f"           {ext:<10} {phone['password']:<25} {phone['listens_on']}")
+    return "\n".join(lines)
+
+
+def _redact(url: str) -> str:
+    import re
+
+    return re.sub(r"//([^:/@]+):[^@]+@", r"//\1:***@", url)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vaxel", description="A municipal contact centre on Asterisk.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the controller")
+    run.add_argument("--config", required=True)
+    run.add_argument("--log-level", default="info")
+    run.add_argument("--as-if", help="run as if the local time were this ISO instant (sandbox, tests)")
+    run.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
+    run.set_defaults(func=cmd_run)
+
+    config = sub.add_parser("config", help="site file tools")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="validate a site file")
+    check.add_argument("config")
+    check.set_defaults(func=cmd_config_check)
+
+    database = sub.add_parser("db", help="database migrations")
+    db_sub = database.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply all migrations")
+    group = upgrade.add_mutually_exclusive_group(required=True)
+    group.add_argument("--config")
+    group.add_argument("--url")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    pbx = sub.add_parser("pbx", help="the sandbox Asterisk")
+    pbx.add_argument("action", choices=["up", "down", "status", "cli"])
+    pbx.add_argument("--json", action="store_true", help="status as JSON")
+    pbx.add_argument("command", nargs="*", help="for 'cli': one Asterisk CLI command")
+    pbx.set_defaults(func=cmd_pbx)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from vaxel.config import ConfigError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_CONFIG)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

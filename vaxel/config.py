@@ -1,0 +1,306 @@
+"""The site file: one TOML file per municipality, validated with pydantic.
+
+Errors name the file, the line and the field, because the person reading them is
+editing that file, usually on a server, usually in a hurry.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from vaxel.numbers import NumberPolicy
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+Name = Annotated[str, Field(pattern=NAME.pattern)]
+
+
+class ConfigError(Exception):
+    """A site file that cannot be used. ``str()`` is one line a person can act on."""
+
+    def __init__(self, path: Path, line: int | None, field: str, reason: str) -> None:
+        self.path, self.line, self.field, self.reason = path, line, field, reason
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {field}: {reason}" if field else f"{where}: {reason}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_period(text: str) -> tuple[time, time]:
+    match = PERIOD.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a period like 08:00-17:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start = time(h1, m1)
+    end = time(23, 59, 59, 999999) if (h2, m2) == (24, 0) else time(h2, m2)
+    if end <= start:
+        raise ValueError(f"'{text}' ends before it starts")
+    return start, end
+
+
+Periods = list[str]
+
+
+def _check_periods(periods: list[str]) -> list[str]:
+    for period in periods:
+        parse_period(period)
+    return periods
+
+
+class DatedException(Strict):
+    date: date
+    periods: Periods = Field(default_factory=list, description="empty means closed all day")
+    reason: str = ""
+    destination: str | None = None
+
+    _periods = field_validator("periods")(_check_periods)
+
+
+class Schedule(Strict):
+    """Weekly open periods plus dated exceptions. Holidays are computed, not listed."""
+
+    weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], Periods]
+    exceptions: list[DatedException] = Field(default_factory=list)
+    closed_on_holidays: bool = True
+
+    @field_validator("weekly")
+    @classmethod
+    def _weekly(cls, weekly: dict[str, list[str]]) -> dict[str, list[str]]:
+        for periods in weekly.values():
+            _check_periods(periods)
+        return weekly
+
+
+class Prompt(Strict):
+    sv: str
+    en: str | None = None
+
+
+class Queue(Strict):
+    name: Name
+    label: str
+    schedule: Name
+    max_wait_s: int = Field(600, ge=10, le=7200)
+    max_length: int = Field(50, ge=1, le=1000)
+    ring_timeout_s: int = Field(20, ge=5, le=120)
+    wrapup_s: int = Field(10, ge=0, le=600)
+    announce_every_s: int = Field(60, ge=15, le=600)
+    overflow: str = Field("message", description="queue:<name>, message or closed")
+    callback: bool = True
+
+
+class Office(Strict):
+    """A citizen office whose direct number is answered by the on-duty community guide."""
+
+    name: Name
+    label: str
+    schedule: Name
+    late_day: Literal["mon", "tue", "wed", "thu", "fri"] | None = None
+    late_until: str = "18:00"
+    roster: dict[Literal["mon", "tue", "wed", "thu", "fri"], str]
+    ring_timeout_s: int = Field(20, ge=5, le=120)
+    fallback_queue: Name = "centre"
+
+    @field_validator("roster")
+    @classmethod
+    def _roster(cls, roster: dict[str, str]) -> dict[str, str]:
+        for number in roster.values():
+            if not E164.match(number):
+                raise ValueError(f"'{number}' is not an E.164 number like +46701234567")
+        return roster
+
+
+class PublishedNumber(Strict):
+    """A number citizens dial. Several can lead to the same service."""
+
+    name: Name
+    e164: str
+    label: str
+    queue: Name | None = None
+    office: Name | None = None
+    schedule: Name | None = None
+    greeting: str = "greeting"
+    language_menu: bool = True
+
+    @field_validator("e164")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        if not E164.match(value):
+            raise ValueError(f"'{value}' is not an E.164 number like +46406280400")
+        return value
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> PublishedNumber:
+        if (self.queue is None) == (self.office is None):
+            raise ValueError("give exactly one of 'queue' or 'office'")
+        return self
+
+
+class Asterisk(Strict):
+    connection: Literal["sandbox", "explicit"] = "sandbox"
+    app: str = "vaxel"
+    ari_url: str | None = None
+    ari_username: str | None = None
+    ari_password_file: Path | None = None
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_username: str | None = None
+    ami_secret_file: Path | None = None
+    sounds_dir: Path = Path("/var/lib/vaxel/sounds")
+    startup_timeout_s: float = Field(10.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _explicit_needs_credentials(self) -> Asterisk:
+        if self.connection == "explicit":
+            missing = [
+                key
+                for key in ("ari_url", "ari_username", "ari_password_file", "ami_username",
+                            "ami_secret_file")  # fmt: skip
+                if getattr(self, key) is None
+            ]
+            if missing:
+                raise ValueError(f"connection = 'explicit' needs {', '.join(missing)}")
+        return self
+
+
+class Database(Strict):
+    url: str = "sqlite:///vaxel.db"
+
+
+class Privacy(Strict):
+    raw_number_days: int = Field(30, ge=1, le=3650)
+    call_log_retention_days: int | None = Field(None, ge=30)
+    hash_key_file: Path | None = None
+
+
+class Site(Strict):
+    name: str
+    timezone: str = "Europe/Stockholm"
+    default_language: Literal["sv", "en"] = "sv"
+    half_days: list[date] = Field(default_factory=list)
+
+
+class SiteConfig(Strict):
+    site: Site
+    asterisk: Asterisk = Asterisk()
+    database: Database = Database()
+    number_policy: NumberPolicy = NumberPolicy()
+    privacy: Privacy = Privacy()
+    schedules: dict[Name, Schedule]
+    numbers: list[PublishedNumber]
+    queues: list[Queue]
+    offices: list[Office] = Field(default_factory=list)
+    prompts: dict[Name, Prompt] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> SiteConfig:
+        queues = {q.name for q in self.queues}
+        offices = {o.name for o in self.offices}
+        schedules = set(self.schedules)
+        _unique("numbers", [n.e164 for n in self.numbers])
+        _unique("queues", [q.name for q in self.queues])
+        for number in self.numbers:
+            if number.queue and number.queue not in queues:
+                raise ValueError(f"number '{number.name}' names unknown queue '{number.queue}'")
+            if number.office and number.office not in offices:
+                raise ValueError(f"number '{number.name}' names unknown office '{number.office}'")
+        for owner in [*self.queues, *self.offices]:
+            if owner.schedule not in schedules:
+                raise ValueError(f"'{owner.name}' names unknown schedule '{owner.schedule}'")
+        for office in self.offices:
+            if office.fallback_queue not in queues:
+                raise ValueError(
+                    f"office '{office.name}' falls back to unknown queue '{office.fallback_queue}'"
+                )
+        return self
+
+    def number_by_e164(self, e164: str) -> PublishedNumber | None:
+        return next((n for n in self.numbers if n.e164 == e164), None)
+
+
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what}: '{value}' appears twice")
+        seen.add(value)
+
+
+def load_site_config(path: str | Path) -> SiteConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, "", f"cannot be read: {exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(match.group(1)) if match else None
+        raise ConfigError(path, line, "", f"not valid TOML: {exc}") from None
+    try:
+        config = SiteConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        field = ".".join(str(part) for part in loc) or "(top level)"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(path, locate(text, loc), field, reason) from None
+    return _resolve_paths(config, path)
+
+
+def _resolve_paths(config: SiteConfig, path: Path) -> SiteConfig:
+    """A relative SQLite file lives beside the site file, not in whatever cwd started us."""
+    url = config.database.url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        absolute = (path.parent / url[len(prefix) :]).resolve()
+        database = config.database.model_copy(update={"url": f"{prefix}{absolute}"})
+        return config.model_copy(update={"database": database})
+    return config
+
+
+def locate(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Best line for a pydantic error location, found by walking the TOML's tables and keys."""
+    lines: dict[tuple[str | int, ...], int] = {}
+    table: tuple[str | int, ...] = ()
+    array_counts: dict[tuple[str | int, ...], int] = {}
+    header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+    key = re.compile(r"^\s*([A-Za-z0-9_\-\"\.]+)\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := header.match(line):
+            parts = tuple(p.strip().strip('"') for p in match.group(2).split("."))
+            if match.group(1) == "[[":
+                index = array_counts.get(parts, 0)
+                array_counts[parts] = index + 1
+                table = (*parts, index)
+            else:
+                table = parts
+            lines.setdefault(table, number)
+        elif match := key.match(line):
+            dotted = tuple(p.strip('"') for p in match.group(1).split("."))
+            lines.setdefault((*table, *dotted), number)
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
