@@ -58,10 +58,16 @@ class Controller:
     async def on_connected(self) -> None:
         """ARI does not replay missed events: reconcile open calls with live channels."""
         live = {c["id"] for c in await self.ari.channels()}
-        ended = [c for c in await asyncio.to_thread(self.calls.open_calls) if c.channel_id not in live]
+        ended = [
+            c for c in await asyncio.to_thread(self.calls.open_calls) if c.channel_id not in live
+        ]
         for record in ended:
-            await asyncio.to_thread(self.calls.update, record.id,
-                                    ended_at=self.entry.clock.now(), end_reason="ended_during_outage")  # fmt: skip
+            await asyncio.to_thread(
+                self.calls.update,
+                record.id,
+                ended_at=self.entry.clock.now(),
+                end_reason="ended_during_outage",
+            )
         if ended:
             log.info("reconciled_after_connect", ended_during_outage=len(ended), live=len(live))
 
@@ -74,7 +80,9 @@ async def wait_for_ari(ari: AriClient, timeout: float) -> str:
             break
         except AriUnreachable as exc:
             if asyncio.get_running_loop().time() > deadline:
-                raise StartupError(f"{exc} (is Asterisk running? for the sandbox: 'vaxel pbx up')") from None
+                raise StartupError(
+                    f"{exc} (is Asterisk running? for the sandbox: 'vaxel pbx up')"
+                ) from None
             await asyncio.sleep(0.2)
     version = info.get("system", {}).get("version", "")
     match = re.match(r"(\d+)\.", version)
@@ -83,7 +91,9 @@ async def wait_for_ari(ari: AriClient, timeout: float) -> str:
     return version
 
 
-async def run(config: SiteConfig, *, clock: Clock | None = None, ready_file: Path | None = None) -> None:
+async def run(
+    config: SiteConfig, *, clock: Clock | None = None, ready_file: Path | None = None
+) -> None:
     clock = clock or SystemClock()
     ari_settings, ami_settings, sounds_host_dir = resolve(config.asterisk)
     db.upgrade(config.database.url)
@@ -98,7 +108,9 @@ async def run(config: SiteConfig, *, clock: Clock | None = None, ready_file: Pat
     await ami.start()
 
     router = Router()
-    entry = EntryService(config=config, ari=ari, router=router, calls=calls, prompts=prompts, clock=clock)
+    entry = EntryService(
+        config=config, ari=ari, router=router, calls=calls, prompts=prompts, clock=clock
+    )
     router.on_start("inbound", entry.on_inbound)
     controller = Controller(config, ari, ami, router, calls, entry)
 
@@ -126,4 +138,3 @@ async def run(config: SiteConfig, *, clock: Clock | None = None, ready_file: Pat
     else:
         events.cancel()
     stopper.cancel()
-

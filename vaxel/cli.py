@@ -47,8 +47,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     config = _load(args.config)
-    print(f"{args.config}: ok ({len(config.numbers)} numbers, {len(config.queues)} queues, "
-          f"{len(config.offices)} offices)")  # fmt: skip
+    print(
+        f"{args.config}: ok ({len(config.numbers)} numbers, {len(config.queues)} queues, "
+        f"{len(config.offices)} offices)"
+    )
     return 0
 
 
@@ -124,13 +126,17 @@ def _redact(url: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vaxel", description="A municipal contact centre on Asterisk.")
+    parser = argparse.ArgumentParser(
+        prog="vaxel", description="A municipal contact centre on Asterisk."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the controller")
     run.add_argument("--config", required=True)
     run.add_argument("--log-level", default="info")
-    run.add_argument("--as-if", help="run as if the local time were this ISO instant (sandbox, tests)")
+    run.add_argument(
+        "--as-if", help="run as if the local time were this ISO instant (sandbox, tests)"
+    )
     run.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     run.set_defaults(func=cmd_run)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -56,13 +57,13 @@ def parse_period(text: str) -> tuple[time, time]:
     return start, end
 
 
-Periods = list[str]
+def _check_period(text: str) -> str:
+    parse_period(text)
+    return text
 
 
-def _check_periods(periods: list[str]) -> list[str]:
-    for period in periods:
-        parse_period(period)
-    return periods
+Period = Annotated[str, AfterValidator(_check_period)]
+Periods = list[Period]
 
 
 class DatedException(Strict):
@@ -71,8 +72,6 @@ class DatedException(Strict):
     reason: str = ""
     destination: str | None = None
 
-    _periods = field_validator("periods")(_check_periods)
-
 
 class Schedule(Strict):
     """Weekly open periods plus dated exceptions. Holidays are computed, not listed."""
@@ -80,13 +79,6 @@ class Schedule(Strict):
     weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], Periods]
     exceptions: list[DatedException] = Field(default_factory=list)
     closed_on_holidays: bool = True
-
-    @field_validator("weekly")
-    @classmethod
-    def _weekly(cls, weekly: dict[str, list[str]]) -> dict[str, list[str]]:
-        for periods in weekly.values():
-            _check_periods(periods)
-        return weekly
 
 
 class Prompt(Strict):
@@ -172,8 +164,13 @@ class Asterisk(Strict):
         if self.connection == "explicit":
             missing = [
                 key
-                for key in ("ari_url", "ari_username", "ari_password_file", "ami_username",
-                            "ami_secret_file")  # fmt: skip
+                for key in (
+                    "ari_url",
+                    "ari_username",
+                    "ari_password_file",
+                    "ami_username",
+                    "ami_secret_file",
+                )
                 if getattr(self, key) is None
             ]
             if missing:
@@ -222,7 +219,8 @@ class SiteConfig(Strict):
                 raise ValueError(f"number '{number.name}' names unknown queue '{number.queue}'")
             if number.office and number.office not in offices:
                 raise ValueError(f"number '{number.name}' names unknown office '{number.office}'")
-        for owner in [*self.queues, *self.offices]:
+        owners: list[Queue | Office] = [*self.queues, *self.offices]
+        for owner in owners:
             if owner.schedule not in schedules:
                 raise ValueError(f"'{owner.name}' names unknown schedule '{owner.schedule}'")
         for office in self.offices:

@@ -9,9 +9,10 @@ import structlog
 
 
 def configure(level: str = "info", stream=None) -> None:  # type: ignore[no-untyped-def]
-    logging.basicConfig(format="%(message)s", stream=stream or sys.stderr,
-                        level=getattr(logging, level.upper()))  # fmt: skip
-    for noisy in ("httpx", "httpcore", "websockets", "asyncio"):
+    logging.basicConfig(
+        format="%(message)s", stream=stream or sys.stderr, level=getattr(logging, level.upper())
+    )
+    for noisy in ("httpx", "httpcore", "websockets", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.configure(
         processors=[

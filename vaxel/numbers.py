@@ -52,8 +52,9 @@ def normalise(raw: str, home_country_code: str = "46") -> str:
     """Turn what a person or a trunk wrote into E.164, or raise NumberRefused."""
     text = SEPARATORS.sub("", raw.strip())
     if not text or not DIGITS.match(text):
-        raise NumberRefused(raw, "the number may contain only digits, spaces, dashes and a leading +",
-                            "invalid")  # fmt: skip
+        raise NumberRefused(
+            raw, "the number may contain only digits, spaces, dashes and a leading +", "invalid"
+        )
     if text.startswith("+"):
         return text
     if text.startswith("00"):
@@ -67,14 +68,17 @@ def check_number(raw: str, policy: NumberPolicy) -> CheckedNumber:
     e164 = normalise(raw, policy.home_country_code)
     digits = len(e164) - 1
     if digits < policy.min_digits or digits > policy.max_digits:
-        raise NumberRefused(raw, f"{e164} has {digits} digits, which is not a full phone number",
-                            "length")  # fmt: skip
+        raise NumberRefused(
+            raw, f"{e164} has {digits} digits, which is not a full phone number", "length"
+        )
     if any(e164.startswith(prefix) for prefix in policy.allowed_prefixes):
         return CheckedNumber(e164)
     if any(e164.startswith(prefix) for prefix in policy.denied_prefixes):
-        raise NumberRefused(raw, f"{e164} is a premium-rate or service number and cannot be called",
-                            "premium")  # fmt: skip
+        raise NumberRefused(
+            raw, f"{e164} is a premium-rate or service number and cannot be called", "premium"
+        )
     if not any(e164.startswith("+" + cc) for cc in policy.allowed_country_codes):
-        raise NumberRefused(raw, f"{e164} is an international number, which is not allowed here",
-                            "international")  # fmt: skip
+        raise NumberRefused(
+            raw, f"{e164} is an international number, which is not allowed here", "international"
+        )
     return CheckedNumber(e164)

@@ -41,17 +41,34 @@ class ControllerProcess:
 
     def start(self, timeout: float = 30.0) -> None:
         self.ready.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "vaxel.cli", "run", "--config", str(self.site_file),
-               "--ready-file", str(self.ready), "--log-level", "debug"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "vaxel.cli",
+            "run",
+            "--config",
+            str(self.site_file),
+            "--ready-file",
+            str(self.ready),
+            "--log-level",
+            "debug",
+        ]
         if self.as_if:
             cmd += ["--as-if", self.as_if]
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+        self.process = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         deadline = time.monotonic() + timeout
         while not self.ready.exists():
             if self.process.poll() is not None:
-                raise AssertionError(f"vaxel run exited with {self.process.returncode}:\n{self.log()}")
+                raise AssertionError(
+                    f"vaxel run exited with {self.process.returncode}:\n{self.log()}"
+                )
             if time.monotonic() > deadline:
                 raise AssertionError(f"vaxel run was not ready in {timeout} s:\n{self.log()}")
             time.sleep(0.05)

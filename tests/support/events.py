@@ -45,8 +45,9 @@ class AriWatcher:
                     self.events.append(json.loads(message))
                     self._cond.notify_all()
 
-    def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 10.0,
-                 what: str = "event") -> Event:  # fmt: skip
+    def wait_for(
+        self, predicate: Callable[[Event], bool], timeout: float = 10.0, what: str = "event"
+    ) -> Event:
         deadline = time.monotonic() + timeout
         seen = 0
         with self._cond:

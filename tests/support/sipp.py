@@ -71,7 +71,7 @@ def citizen_scenario(steps: list[Step], hang_up: bool = True) -> str:
             raise ValueError(f"unknown step {kind}")
     if hang_up:
         body += [
-            "<send retrans=\"500\"><![CDATA[\nBYE [next_url] SIP/2.0\n"
+            '<send retrans="500"><![CDATA[\nBYE [next_url] SIP/2.0\n'
             "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
             "From: <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n"
             "To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\nCall-ID: [call_id]\nCSeq: 3 BYE\n"
@@ -92,10 +92,10 @@ def _invite(auth: bool) -> str:
     cseq = 2 if auth else 1
     auth_line = "[authentication]\n" if auth else ""
     return (
-        "<send retrans=\"500\"><![CDATA[\n"
+        '<send retrans="500"><![CDATA[\n'
         "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
         "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
-        "From: \"[field0]\" <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n"
+        'From: "[field0]" <sip:trunk@[remote_ip]>;tag=[pid]SIPpTag00[call_number]\n'
         "To: <sip:[service]@[remote_ip]:[remote_port]>\n"
         "Call-ID: [call_id]\n"
         f"CSeq: {cseq} INVITE\n"
@@ -146,7 +146,9 @@ def _respond(code: str, reason: str, sdp: bool) -> str:
 PhoneBehaviour = Literal["answer", "never", "busy", "reject"]
 
 
-def phone_scenario(behaviour: PhoneBehaviour, answer_after_ms: int = 0, hold_ms: int = 30000) -> str:
+def phone_scenario(
+    behaviour: PhoneBehaviour, answer_after_ms: int = 0, hold_ms: int = 30000
+) -> str:
     """One incoming call handled as a softphone would; the far end (or we) hang up."""
     capture = (
         '<recv request="INVITE" crlf="true"><action>'
@@ -195,7 +197,9 @@ class SippRun:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise AssertionError(f"sipp {self.name} did not finish in {timeout} s\n{self.tail()}")
+            raise AssertionError(
+                f"sipp {self.name} did not finish in {timeout} s\n{self.tail()}"
+            ) from None
 
     def tail(self) -> str:
         out = []
@@ -218,28 +222,71 @@ def run_sipp(name: str, scenario_xml: str, args: list[str], workdir: Path | None
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"sipp-{name}-"))
     scenario = workdir / f"{name}.xml"
     scenario.write_text(scenario_xml)
-    cmd = ["sipp", "-sf", str(scenario), "-nostdin", "-trace_err",
-           "-trace_msg", "-message_file", str(workdir / "messages.log"),
-           "-error_file", str(workdir / "errors.log"), "-i", "127.0.0.1", *args]  # fmt: skip
-    process = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [
+        "sipp",
+        "-sf",
+        str(scenario),
+        "-nostdin",
+        "-trace_err",
+        "-trace_msg",
+        "-message_file",
+        str(workdir / "messages.log"),
+        "-error_file",
+        str(workdir / "errors.log"),
+        "-i",
+        "127.0.0.1",
+        *args,
+    ]
+    process = subprocess.Popen(
+        cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return SippRun(process, workdir, name)
 
 
-def call_in(pbx: dict, dialled: str, steps: list[Step], caller: str = "0701740650",
-            hang_up: bool = True, timeout_s: int = 60) -> SippRun:  # fmt: skip
+def call_in(
+    pbx: dict,
+    dialled: str,
+    steps: list[Step],
+    caller: str = "0701740650",
+    hang_up: bool = True,
+    timeout_s: int = 60,
+) -> SippRun:
     """Place one citizen call through the trunk; returns the running sipp."""
     port, media = free_port(), free_port()
     csv = Path(tempfile.mkdtemp(prefix="sipp-caller-")) / "caller.csv"
     csv.write_text(f"SEQUENTIAL\n{caller};\n")
     host, sip_port = pbx["sip"].split(":")
-    args = ["-m", "1", "-p", str(port), "-mp", str(media), "-s", dialled, "-inf", str(csv),
-            "-au", "trunk", "-ap", pbx["trunk"]["password"],
-            "-timeout", f"{timeout_s}s", "-timeout_error", f"{host}:{sip_port}"]  # fmt: skip
+    args = [
+        "-m",
+        "1",
+        "-p",
+        str(port),
+        "-mp",
+        str(media),
+        "-s",
+        dialled,
+        "-inf",
+        str(csv),
+        "-au",
+        "trunk",
+        "-ap",
+        pbx["trunk"]["password"],
+        "-timeout",
+        f"{timeout_s}s",
+        "-timeout_error",
+        f"{host}:{sip_port}",
+    ]
     return run_sipp("citizen", citizen_scenario(steps, hang_up), args, workdir=csv.parent)
 
 
-def phone(pbx: dict, extension: str, behaviour: PhoneBehaviour, answer_after_ms: int = 0,
-          hold_ms: int = 30000, calls: int = 1) -> SippRun:  # fmt: skip
+def phone(
+    pbx: dict,
+    extension: str,
+    behaviour: PhoneBehaviour,
+    answer_after_ms: int = 0,
+    hold_ms: int = 30000,
+    calls: int = 1,
+) -> SippRun:
     """A softphone for a sandbox extension, listening where its static AOR points."""
     port = pbx["phones"][extension]["listens_on"]
     args = ["-m", str(calls), "-p", str(port), "-mp", str(free_port())]

@@ -46,7 +46,7 @@ async def probe_login(settings: AmiSettings, timeout: float = 3.0) -> None:
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(settings.host, settings.port), timeout
         )
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         raise AmiUnreachable(f"cannot reach AMI at {where}: {exc or 'timed out'}") from None
     try:
         banner = await asyncio.wait_for(reader.readline(), timeout)
@@ -64,7 +64,7 @@ async def probe_login(settings: AmiSettings, timeout: float = 3.0) -> None:
             )
         writer.write(b"Action: Logoff\r\n\r\n")
         await writer.drain()
-    except (asyncio.TimeoutError, asyncio.IncompleteReadError, OSError) as exc:
+    except (TimeoutError, asyncio.IncompleteReadError, OSError) as exc:
         raise AmiUnreachable(f"AMI at {where} did not answer the login: {exc}") from None
     finally:
         writer.close()
@@ -77,6 +77,7 @@ class AmiClient:
         self._on_login: list[Callable[[], Awaitable[None]]] = []
         self._manager: Manager | None = None
         self._handlers: list[tuple[str, AmiEventHandler]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def on_event(self, pattern: str, handler: AmiEventHandler) -> None:
         self._handlers.append((pattern, handler))
@@ -93,7 +94,9 @@ class AmiClient:
             self.logged_in.set()
             log.info("ami_logged_in", host=self.settings.host, port=self.settings.port)
             for callback in self._on_login:
-                loop.create_task(callback())
+                task = loop.create_task(callback())
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
         def disconnected(_manager: Manager, exc: Exception | None) -> None:
             self.logged_in.clear()
@@ -136,7 +139,7 @@ def _adapt(handler: AmiEventHandler) -> Callable[[Manager, Any], Any]:
             result = handler(dict(message))
             if asyncio.iscoroutine(result):
                 await result
-        except Exception:  # noqa: BLE001 - a bad event must not stop the listener
+        except Exception:
             log.exception("ami_event_failed", event=message.get("Event"))
 
     return callback

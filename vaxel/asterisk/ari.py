@@ -59,8 +59,9 @@ class AriSettings:
 class AriClient:
     def __init__(self, settings: AriSettings) -> None:
         self.settings = settings
-        limits = httpx.Limits(max_connections=settings.pool_size,
-                              max_keepalive_connections=settings.pool_size)  # fmt: skip
+        limits = httpx.Limits(
+            max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size
+        )
         self._http = httpx.AsyncClient(
             base_url=settings.url.rstrip("/"),
             auth=(settings.username, settings.password),
@@ -74,27 +75,33 @@ class AriClient:
         self.request_latencies: list[float] | None = None  # set to a list to measure
 
     # --- REST ---------------------------------------------------------------------------
-    async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                      body: Any = None) -> Any:  # fmt: skip
+    async def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None
+    ) -> Any:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
             reply = await self._http.request(method, path, params=clean, json=body)
         except httpx.TransportError as exc:
-            raise AriUnreachable(f"cannot reach ARI at {self.settings.url}: {_reason(exc)}") from None
+            raise AriUnreachable(
+                f"cannot reach ARI at {self.settings.url}: {_reason(exc)}"
+            ) from None
         finally:
             if self.request_latencies is not None:
                 self.request_latencies.append(loop.time() - started)
         if reply.status_code == 401:
             raise AriAuthError(
                 f"ARI at {self.settings.url} refused user '{self.settings.username}': "
-                "wrong username or password", 401)  # fmt: skip
+                "wrong username or password",
+                401,
+            )
         if reply.status_code == 404:
             raise AriNotFound(f"{method} {path}: {_detail(reply)}", 404)
         if reply.status_code >= 400:
-            raise AriError(f"{method} {path} -> {reply.status_code}: {_detail(reply)}",
-                           reply.status_code)  # fmt: skip
+            raise AriError(
+                f"{method} {path} -> {reply.status_code}: {_detail(reply)}", reply.status_code
+            )
         if not reply.content:
             return None
         return reply.json()
@@ -111,12 +118,20 @@ class AriClient:
         except AriNotFound:
             pass
 
-    async def play(self, target: str, media: str | list[str], *, playback_id: str | None = None,
-                   lang: str | None = None) -> dict[str, Any]:  # fmt: skip
+    async def play(
+        self,
+        target: str,
+        media: str | list[str],
+        *,
+        playback_id: str | None = None,
+        lang: str | None = None,
+    ) -> dict[str, Any]:
         """target is 'channels/<id>' or 'bridges/<id>'."""
         media_list = [media] if isinstance(media, str) else media
         path = f"/{target}/play" + (f"/{playback_id}" if playback_id else "")
-        return await self.request("POST", path, params={"media": ",".join(media_list), "lang": lang})
+        return await self.request(
+            "POST", path, params={"media": ",".join(media_list), "lang": lang}
+        )
 
     async def stop_playback(self, playback_id: str) -> None:
         try:
@@ -136,18 +151,32 @@ class AriClient:
     async def ring(self, channel_id: str) -> None:
         await self.request("POST", f"/channels/{channel_id}/ring")
 
-    async def originate(self, *, endpoint: str, channel_id: str, app_args: str,
-                        caller_id: str | None = None, timeout_s: int = 30,
-                        variables: dict[str, str] | None = None,
-                        originator: str | None = None) -> dict[str, Any]:  # fmt: skip
-        params = {"endpoint": endpoint, "app": self.settings.app, "appArgs": app_args,
-                  "callerId": caller_id, "timeout": timeout_s, "originator": originator}  # fmt: skip
+    async def originate(
+        self,
+        *,
+        endpoint: str,
+        channel_id: str,
+        app_args: str,
+        caller_id: str | None = None,
+        timeout_s: int = 30,
+        variables: dict[str, str] | None = None,
+        originator: str | None = None,
+    ) -> dict[str, Any]:
+        params = {
+            "endpoint": endpoint,
+            "app": self.settings.app,
+            "appArgs": app_args,
+            "callerId": caller_id,
+            "timeout": timeout_s,
+            "originator": originator,
+        }
         body = {"variables": variables} if variables else None
         return await self.request("POST", f"/channels/{channel_id}", params=params, body=body)
 
     async def create_bridge(self, bridge_id: str, kind: str = "mixing", name: str = "") -> dict:
-        return await self.request("POST", f"/bridges/{bridge_id}",
-                                  params={"type": kind, "name": name or bridge_id})  # fmt: skip
+        return await self.request(
+            "POST", f"/bridges/{bridge_id}", params={"type": kind, "name": name or bridge_id}
+        )
 
     async def destroy_bridge(self, bridge_id: str) -> None:
         try:
@@ -156,20 +185,23 @@ class AriClient:
             pass
 
     async def add_to_bridge(self, bridge_id: str, channel_id: str, role: str | None = None) -> None:
-        await self.request("POST", f"/bridges/{bridge_id}/addChannel",
-                           params={"channel": channel_id, "role": role})  # fmt: skip
+        await self.request(
+            "POST", f"/bridges/{bridge_id}/addChannel", params={"channel": channel_id, "role": role}
+        )
 
     async def remove_from_bridge(self, bridge_id: str, channel_id: str) -> None:
         try:
-            await self.request("POST", f"/bridges/{bridge_id}/removeChannel",
-                               params={"channel": channel_id})  # fmt: skip
+            await self.request(
+                "POST", f"/bridges/{bridge_id}/removeChannel", params={"channel": channel_id}
+            )
         except (AriNotFound, AriError) as exc:
             if getattr(exc, "status", None) not in (404, 422):
                 raise
 
     async def set_variable(self, channel_id: str, name: str, value: str) -> None:
-        await self.request("POST", f"/channels/{channel_id}/variable",
-                           params={"variable": name, "value": value})  # fmt: skip
+        await self.request(
+            "POST", f"/channels/{channel_id}/variable", params={"variable": name, "value": value}
+        )
 
     async def channels(self) -> list[dict[str, Any]]:
         return await self.request("GET", "/channels")
@@ -179,9 +211,12 @@ class AriClient:
 
     async def user_event(self, name: str, variables: dict[str, str]) -> None:
         """A labelled event: reaches AMI as UserEvent and CEL as USER_DEFINED."""
-        await self.request("POST", f"/events/user/{name}",
-                           params={"application": self.settings.app},
-                           body={"variables": variables})  # fmt: skip
+        await self.request(
+            "POST",
+            f"/events/user/{name}",
+            params={"application": self.settings.app},
+            body={"variables": variables},
+        )
 
     # --- events -------------------------------------------------------------------------
     def _ws_url(self) -> str:
@@ -190,8 +225,9 @@ class AriClient:
         query = f"app={self.settings.app}&subscribeAll=false"
         return urlunsplit((scheme, parts.netloc, parts.path + "/events", query, ""))
 
-    async def run_events(self, on_event: EventHandler,
-                         on_connected: Callable[[], Awaitable[None]]) -> None:  # fmt: skip
+    async def run_events(
+        self, on_event: EventHandler, on_connected: Callable[[], Awaitable[None]]
+    ) -> None:
         """Consume events until ``stop()``; reconnect with capped, jittered backoff."""
         import base64
 
@@ -202,9 +238,13 @@ class AriClient:
         delay = 0.1
         while not self._stopping.is_set():
             try:
-                async with websockets.connect(self._ws_url(), additional_headers=headers,
-                                              open_timeout=5, ping_interval=10,
-                                              max_size=2**22) as ws:  # fmt: skip
+                async with websockets.connect(
+                    self._ws_url(),
+                    additional_headers=headers,
+                    open_timeout=5,
+                    ping_interval=10,
+                    max_size=2**22,
+                ) as ws:
                     delay = 0.1
                     self.connected.set()
                     log.info("ari_connected", url=self.settings.url)
@@ -213,8 +253,9 @@ class AriClient:
                     try:
                         while True:
                             recv = asyncio.ensure_future(ws.recv())
-                            done, _ = await asyncio.wait({recv, stop_wait},
-                                                         return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+                            done, _ = await asyncio.wait(
+                                {recv, stop_wait}, return_when=asyncio.FIRST_COMPLETED
+                            )
                             if stop_wait in done:
                                 recv.cancel()
                                 return
@@ -225,14 +266,16 @@ class AriClient:
                 if exc.response.status_code == 401:
                     raise AriAuthError(
                         f"ARI at {self.settings.url} refused user '{self.settings.username}': "
-                        "wrong username or password", 401) from None  # fmt: skip
+                        "wrong username or password",
+                        401,
+                    ) from None
                 log.warning("ari_refused", status=exc.response.status_code, retry_in=delay)
-            except (OSError, websockets.ConnectionClosed, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, websockets.ConnectionClosed) as exc:
                 log.warning("ari_disconnected", reason=_reason(exc), retry_in=round(delay, 2))
             self.connected.clear()
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             delay = min(delay * 2, 5.0) * random.uniform(0.8, 1.2)
 
@@ -244,7 +287,7 @@ class AriClient:
             async with lock:
                 try:
                     await on_event(event)
-                except Exception:  # noqa: BLE001 - one bad event must not stop the others
+                except Exception:
                     log.exception("ari_event_failed", event_type=event.get("type"), key=key)
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]

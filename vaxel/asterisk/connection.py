@@ -28,14 +28,24 @@ def resolve(asterisk: Asterisk) -> tuple[AriSettings, AmiSettings, Path]:
         sandbox = Sandbox(SandboxSettings.from_env(), app=asterisk.app)
         info = sandbox.running_info()
         if info is None:
-            raise AsteriskSettingsError("the sandbox Asterisk is not running: start it with 'vaxel pbx up'")
+            raise AsteriskSettingsError(
+                "the sandbox Asterisk is not running: start it with 'vaxel pbx up'"
+            )
         ari = AriSettings(info.ari_url, info.ari_user, info.ari_password, asterisk.app)
         ami = AmiSettings(info.ami_host, info.ami_port, info.ami_user, info.ami_secret)
         sounds = Path(info.root) / str(asterisk.sounds_dir).lstrip("/")
         return ari, ami, sounds
     assert asterisk.ari_url and asterisk.ari_username and asterisk.ami_username
-    ari = AriSettings(asterisk.ari_url, asterisk.ari_username,
-                      _secret(asterisk.ari_password_file, "ARI password"), asterisk.app)  # fmt: skip
-    ami = AmiSettings(asterisk.ami_host, asterisk.ami_port, asterisk.ami_username,
-                      _secret(asterisk.ami_secret_file, "AMI secret"))  # fmt: skip
+    ari = AriSettings(
+        asterisk.ari_url,
+        asterisk.ari_username,
+        _secret(asterisk.ari_password_file, "ARI password"),
+        asterisk.app,
+    )
+    ami = AmiSettings(
+        asterisk.ami_host,
+        asterisk.ami_port,
+        asterisk.ami_username,
+        _secret(asterisk.ami_secret_file, "AMI secret"),
+    )
     return ari, ami, asterisk.sounds_dir

@@ -131,9 +131,13 @@ class Sandbox:
         partial.parent.mkdir(parents=True, exist_ok=True)
         log(f"building the Asterisk root in {root} (about a minute, once)")
         cmd = [
-            "debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES}",
-            "sid", str(partial), DEBIAN_MIRROR,
-        ]  # fmt: skip
+            "debootstrap",
+            "--variant=minbase",
+            f"--include={ROOT_PACKAGES}",
+            "sid",
+            str(partial),
+            DEBIAN_MIRROR,
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
@@ -143,8 +147,10 @@ class Sandbox:
     def asterisk_version(self) -> str:
         out = subprocess.run(
             ["chroot", str(self.settings.root), "/usr/sbin/asterisk", "-V"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         version = out.stdout.strip()
         match = re.match(r"Asterisk (\d+)\.", version)
         if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
@@ -194,11 +200,16 @@ class Sandbox:
         root = self.settings.root
         (root / "run/asterisk").mkdir(parents=True, exist_ok=True)
         uid, gid = _chroot_ids(root, "asterisk")
-        for rel in ("run/asterisk", "var/lib/asterisk", "var/log/asterisk", "var/spool/asterisk",
-                    "var/lib/vaxel"):  # fmt: skip
+        for rel in (
+            "run/asterisk",
+            "var/lib/asterisk",
+            "var/log/asterisk",
+            "var/spool/asterisk",
+            "var/lib/vaxel",
+        ):
             base = root / rel
             base.mkdir(parents=True, exist_ok=True)
-            for dirpath, dirnames, filenames in os.walk(base):
+            for dirpath, _dirnames, filenames in os.walk(base):
                 os.chown(dirpath, uid, gid)
                 for name in filenames:
                     os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
@@ -224,11 +235,22 @@ class Sandbox:
         log_path = self.settings.cache_dir / "asterisk.log"
         with open(log_path, "ab") as log_file:
             proc = subprocess.Popen(
-                ["chroot", str(self.settings.root), "/usr/sbin/asterisk",
-                 "-f", "-U", "asterisk", "-G", "asterisk", "-n"],
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                [
+                    "chroot",
+                    str(self.settings.root),
+                    "/usr/sbin/asterisk",
+                    "-f",
+                    "-U",
+                    "asterisk",
+                    "-G",
+                    "asterisk",
+                    "-n",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         info = self._info(proc.pid, version, creds)
         self._write_state(info)
         try:
@@ -264,8 +286,10 @@ class Sandbox:
         if _is_our_asterisk(pid, self.settings.root):
             subprocess.run(
                 ["chroot", str(self.settings.root), "/usr/sbin/asterisk", "-rx", "core stop now"],
-                capture_output=True, timeout=timeout, check=False,
-            )  # fmt: skip
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
             deadline = time.monotonic() + timeout
             while _is_our_asterisk(pid, self.settings.root) and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -292,8 +316,10 @@ class Sandbox:
         s = self.settings
         phones: dict[str, dict[str, str | int]] = {}
         for ext in STATIC_PHONES:
-            phones[ext] = {"password": creds.phone_passwords[ext],
-                           "listens_on": PHONE_PORT_BASE + int(ext)}  # fmt: skip
+            phones[ext] = {
+                "password": creds.phone_passwords[ext],
+                "listens_on": PHONE_PORT_BASE + int(ext),
+            }
         for ext in REGISTRABLE_PHONES:
             phones[ext] = {"password": creds.phone_passwords[ext], "listens_on": "register"}
         return SandboxInfo(
@@ -308,8 +334,11 @@ class Sandbox:
             ami_secret=creds.ami_secret,
             sip=f"127.0.0.1:{s.sip_port}",
             app=self.app,
-            trunk={"username": "trunk", "password": creds.trunk_password,
-                   "outbound_to": f"127.0.0.1:{PSTN_PORT}"},  # fmt: skip
+            trunk={
+                "username": "trunk",
+                "password": creds.trunk_password,
+                "outbound_to": f"127.0.0.1:{PSTN_PORT}",
+            },
             phones=phones,
             root=str(s.root),
             started_at=time.time(),

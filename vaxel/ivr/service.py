@@ -37,8 +37,16 @@ class EntryCall:
 
 
 class EntryService:
-    def __init__(self, *, config: SiteConfig, ari: AriClient, router: Router, calls: CallStore,
-                 prompts: PromptSource, clock: Clock) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        config: SiteConfig,
+        ari: AriClient,
+        router: Router,
+        calls: CallStore,
+        prompts: PromptSource,
+        clock: Clock,
+    ) -> None:
         self.config, self.ari, self.router = config, ari, router
         self.calls, self.prompts, self.clock = calls, prompts, clock
         self._calls: dict[str, EntryCall] = {}
@@ -47,8 +55,12 @@ class EntryService:
         channel = event["channel"]
         dialled = args[0] if args else channel.get("dialplan", {}).get("exten", "")
         number = self._published(dialled)
-        call = EntryCall(channel["id"], channel.get("linkedid") or channel["id"], number,
-                         self.config.site.default_language)  # fmt: skip
+        call = EntryCall(
+            channel["id"],
+            channel.get("linkedid") or channel["id"],
+            number,
+            self.config.site.default_language,
+        )
         self._calls[call.channel_id] = call
         self.router.claim(call.channel_id, self)
         # Answer and greet before touching the database: the first second is the caller's.
@@ -64,15 +76,13 @@ class EntryService:
             caller_number=(channel.get("caller") or {}).get("number") or None,
             started_at=self._parse_time(channel.get("creationtime")),
         )
-        log.info(
-            "call_entered", dialled=dialled, number=number.name if number else None
-        )
+        log.info("call_entered", dialled=dialled, number=number.name if number else None)
 
     async def handle(self, event: dict[str, Any]) -> None:
         kind = event["type"]
-        channel_id = (event.get("channel") or {}).get("id") or event.get(
-            "playback", {}
-        ).get("target_uri", "").removeprefix("channel:")
+        channel_id = (event.get("channel") or {}).get("id") or event.get("playback", {}).get(
+            "target_uri", ""
+        ).removeprefix("channel:")
         call = self._calls.get(channel_id)
         if call is None:
             return
@@ -81,18 +91,27 @@ class EntryService:
             await self._after_playback(call, purpose)
         elif kind == "StasisEnd":
             self._calls.pop(channel_id, None)
-            await asyncio.to_thread(self.calls.update, call.call_id, ended_at=self.clock.now(),
-                                    end_reason="caller_hung_up")  # fmt: skip
+            await asyncio.to_thread(
+                self.calls.update,
+                call.call_id,
+                ended_at=self.clock.now(),
+                end_reason="caller_hung_up",
+            )
             log.info("call_ended")
 
     async def _after_playback(self, call: EntryCall, purpose: str | None) -> None:
         if purpose == "greeting":
-            await asyncio.to_thread(self.calls.update, call.call_id,
-                                    greeting_played_at=self.clock.now())  # fmt: skip
+            await asyncio.to_thread(
+                self.calls.update, call.call_id, greeting_played_at=self.clock.now()
+            )
             await self._safe(self.ari.start_moh(f"channels/{call.channel_id}"))
         elif purpose == "unknown_number":
-            await asyncio.to_thread(self.calls.update, call.call_id, ended_at=self.clock.now(),
-                                    end_reason="unknown_number")  # fmt: skip
+            await asyncio.to_thread(
+                self.calls.update,
+                call.call_id,
+                ended_at=self.clock.now(),
+                end_reason="unknown_number",
+            )
             await self.ari.hangup(call.channel_id)
 
     async def _play(self, call: EntryCall, prompt: str, purpose: str) -> None:

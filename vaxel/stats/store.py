@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from vaxel.db import Base, UtcDateTime
 
@@ -33,15 +33,28 @@ class CallStore:
     def __init__(self, sessions) -> None:  # type: ignore[no-untyped-def]
         self._sessions = sessions
 
-    def call_started(self, *, call_id: str, channel_id: str, dialled_number: str,
-                     number_name: str | None, caller_number: str | None,
-                     started_at: datetime) -> None:  # fmt: skip
+    def call_started(
+        self,
+        *,
+        call_id: str,
+        channel_id: str,
+        dialled_number: str,
+        number_name: str | None,
+        caller_number: str | None,
+        started_at: datetime,
+    ) -> None:
         with self._sessions.begin() as session:
             if session.get(CallRecord, call_id) is None:
-                session.add(CallRecord(
-                    id=call_id, channel_id=channel_id, dialled_number=dialled_number,
-                    number_name=number_name, caller_number=caller_number, started_at=started_at,
-                ))  # fmt: skip
+                session.add(
+                    CallRecord(
+                        id=call_id,
+                        channel_id=channel_id,
+                        dialled_number=dialled_number,
+                        number_name=number_name,
+                        caller_number=caller_number,
+                        started_at=started_at,
+                    )
+                )
 
     def update(self, call_id: str, **fields: object) -> None:
         with self._sessions.begin() as session:
