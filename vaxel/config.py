@@ -193,6 +193,7 @@ class Site(Strict):
     timezone: str = "Europe/Stockholm"
     default_language: Literal["sv", "en"] = "sv"
     half_days: list[date] = Field(default_factory=list)
+    half_day_closes: time = time(12, 0)
 
 
 class SiteConfig(Strict):
