@@ -1,25 +1,28 @@
-"""The composition root: builds every piece once, wires them, runs until told to stop."""
+"""The composition root: builds every piece once, wires the packages, runs until stopped."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import signal
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import structlog
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from vaxel import db
 from vaxel.asterisk.ami import AmiClient
 from vaxel.asterisk.ari import AriClient, AriUnreachable
 from vaxel.asterisk.connection import resolve
 from vaxel.asterisk.router import Router
+from vaxel.calendar import BusinessCalendar
 from vaxel.clock import Clock, SystemClock
 from vaxel.config import SiteConfig
+from vaxel.context import AppContext, Bus
 from vaxel.ivr.prompts import PromptRenderer
-from vaxel.ivr.service import EntryService
-from vaxel.stats.store import CallStore
+from vaxel.web.auth import AuthService
 
 log = structlog.get_logger("vaxel.app")
 SUPPORTED_MAJORS = (20, 22)
@@ -29,47 +32,28 @@ class StartupError(Exception):
     """Something a person must fix before vaxel can run; one line, no traceback."""
 
 
-class PromptLibrary:
-    """Renders every prompt of the site file once at start-up, so the greeting never waits."""
+def package_wiring() -> list[Callable[[AppContext], None]]:
+    """Each package wires itself; the order is the order dependencies are offered."""
+    from vaxel.ivr import wiring as ivr
 
-    def __init__(self, config: SiteConfig, renderer: PromptRenderer) -> None:
-        self._sounds: dict[tuple[str, str], str] = {}
-        for name, prompt in config.prompts.items():
-            for lang, text in (("sv", prompt.sv), ("en", prompt.en)):
-                if text:
-                    self._sounds[(name, lang)] = renderer.render(name, text, lang).sound_uri
-
-    def sound(self, name: str, lang: str) -> str:
-        found = self._sounds.get((name, lang)) or self._sounds.get((name, "sv"))
-        if found is None:
-            raise KeyError(f"no prompt '{name}' in the site file")
-        return found
+    return [ivr.wire]
 
 
-@dataclass
-class Controller:
-    config: SiteConfig
-    ari: AriClient
-    ami: AmiClient
-    router: Router
-    calls: CallStore
-    entry: EntryService
-
-    async def on_connected(self) -> None:
-        """ARI does not replay missed events: reconcile open calls with live channels."""
-        live = {c["id"] for c in await self.ari.channels()}
-        ended = [
-            c for c in await asyncio.to_thread(self.calls.open_calls) if c.channel_id not in live
-        ]
-        for record in ended:
-            await asyncio.to_thread(
-                self.calls.update,
-                record.id,
-                ended_at=self.entry.clock.now(),
-                end_reason="ended_during_outage",
-            )
-        if ended:
-            log.info("reconciled_after_connect", ended_during_outage=len(ended), live=len(live))
+def build_context(config: SiteConfig, clock: Clock | None = None) -> AppContext:
+    """Everything that does not need Asterisk: the store, the calendar, auth, the bus."""
+    clock = clock or SystemClock()
+    db.upgrade(config.database.url)
+    sessions = db.make_sessionmaker(db.make_engine(config.database.url))
+    calendar = BusinessCalendar(config.site.half_days, half_day_closes=config.site.half_day_closes)
+    return AppContext(
+        config=config,
+        clock=clock,
+        sessions=sessions,
+        calendar=calendar,
+        auth=AuthService(sessions=sessions, clock=clock),
+        bus=Bus(),
+        scheduler=AsyncIOScheduler(timezone=config.site.timezone),
+    )
 
 
 async def wait_for_ari(ari: AriClient, timeout: float) -> str:
@@ -94,47 +78,79 @@ async def wait_for_ari(ari: AriClient, timeout: float) -> str:
 async def run(
     config: SiteConfig, *, clock: Clock | None = None, ready_file: Path | None = None
 ) -> None:
-    clock = clock or SystemClock()
     ari_settings, ami_settings, sounds_host_dir = resolve(config.asterisk)
-    db.upgrade(config.database.url)
-    sessions = db.make_sessionmaker(db.make_engine(config.database.url))
-    calls = CallStore(sessions)
-    renderer = PromptRenderer(sounds_host_dir, str(config.asterisk.sounds_dir))
-    prompts = PromptLibrary(config, renderer)
+    ctx = build_context(config, clock)
+    ctx.renderer = PromptRenderer(sounds_host_dir, str(config.asterisk.sounds_dir))
+    ctx.ari = AriClient(ari_settings)
+    version = await wait_for_ari(ctx.ari, config.asterisk.startup_timeout_s)
+    ctx.ami = AmiClient(ami_settings)
+    ctx.router = Router()
+    for wire in package_wiring():
+        wire(ctx)
+    await ctx.ami.start()
 
-    ari = AriClient(ari_settings)
-    version = await wait_for_ari(ari, config.asterisk.startup_timeout_s)
-    ami = AmiClient(ami_settings)
-    await ami.start()
-
-    router = Router()
-    entry = EntryService(
-        config=config, ari=ari, router=router, calls=calls, prompts=prompts, clock=clock
-    )
-    router.on_start("inbound", entry.on_inbound)
-    controller = Controller(config, ari, ami, router, calls, entry)
+    async def on_connected() -> None:
+        for hook in ctx.on_connected:
+            try:
+                await hook()
+            except Exception:
+                log.exception("resync_failed", hook=getattr(hook, "__qualname__", str(hook)))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    events = asyncio.create_task(ari.run_events(router.dispatch, controller.on_connected))
-    connected = asyncio.create_task(ari.connected.wait())
+    events = asyncio.create_task(ctx.ari.run_events(ctx.router.dispatch, on_connected))
+    connected = asyncio.create_task(ctx.ari.connected.wait())
     await asyncio.wait({events, connected}, return_when=asyncio.FIRST_COMPLETED)
     if events.done():
-        await ami.stop()
+        await ctx.ami.stop()
         events.result()  # raises the fatal error, e.g. refused credentials
-    log.info("vaxel_running", asterisk=version, app=ari_settings.app, site=config.site.name)
+
+    web = await start_web(ctx)
+    ctx.scheduler.start()
+    log.info("vaxel_running", asterisk=version, app=ari_settings.app, site=config.site.name,
+             web=config.web.public_url if web else None)  # fmt: skip
     if ready_file:
         ready_file.write_text("ready\n")
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({events, stopper}, return_when=asyncio.FIRST_COMPLETED)
     log.info("vaxel_stopping")
-    await ari.stop()
-    await ami.stop()
+    ctx.scheduler.shutdown(wait=False)
+    for hook in ctx.on_stop:
+        await hook()
+    if web is not None:
+        web.should_exit = True
+    await ctx.ari.stop()
+    await ctx.ami.stop()
     if events in done:
-        events.result()  # re-raise a fatal error such as refused credentials
+        events.result()
     else:
         events.cancel()
     stopper.cancel()
+
+
+async def start_web(ctx: AppContext) -> uvicorn.Server | None:
+    if not ctx.config.web.enabled:
+        return None
+    from vaxel.web.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(ctx),
+            host=ctx.config.web.bind,
+            port=ctx.config.web.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise StartupError(f"the web server could not start on port {ctx.config.web.port}")
+        await asyncio.sleep(0.02)
+    return server

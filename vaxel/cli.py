@@ -63,6 +63,27 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from vaxel.app import build_context
+    from vaxel.web.auth import Role
+
+    ctx = build_context(_load(args.config))
+    try:
+        roles = {Role(r) for r in args.role}
+    except ValueError:
+        return _fail(f"roles are {', '.join(r.value for r in Role)}", 2)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        ctx.auth.create_user(username=args.username, display_name=args.name or args.username,
+                             password=password, roles=roles, person_id=args.person,
+                             unit_id=args.unit)  # fmt: skip
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    ctx.auth.audit("cli", "user.create", f"user:{args.username}", {"roles": sorted(roles)})
+    print(f"user {args.username} created with roles {', '.join(sorted(roles))}")
+    return 0
+
+
 def _sandbox(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
 
@@ -153,6 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--config")
     group.add_argument("--url")
     upgrade.set_defaults(func=cmd_db_upgrade)
+
+    user = sub.add_parser("user", help="accounts for the web pages and the API")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account")
+    add.add_argument("--config", required=True)
+    add.add_argument("--username", required=True)
+    add.add_argument("--name")
+    add.add_argument("--role", action="append", required=True, help="repeat for several roles")
+    add.add_argument("--person", help="the directory person this account belongs to")
+    add.add_argument("--unit", help="the unit a unit admin administers")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(func=cmd_user_add)
 
     pbx = sub.add_parser("pbx", help="the sandbox Asterisk")
     pbx.add_argument("action", choices=["up", "down", "status", "cli"])

@@ -182,6 +182,15 @@ class Database(Strict):
     url: str = "sqlite:///vaxel.db"
 
 
+class Web(Strict):
+    enabled: bool = True
+    bind: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    # Behind TLS termination in production: cookies then carry the Secure flag.
+    secure_cookies: bool = False
+    public_url: str = "http://127.0.0.1:8080"
+
+
 class Privacy(Strict):
     raw_number_days: int = Field(30, ge=1, le=3650)
     call_log_retention_days: int | None = Field(None, ge=30)
@@ -202,6 +211,7 @@ class SiteConfig(Strict):
     database: Database = Database()
     number_policy: NumberPolicy = NumberPolicy()
     privacy: Privacy = Privacy()
+    web: Web = Web()
     schedules: dict[Name, Schedule]
     numbers: list[PublishedNumber]
     queues: list[Queue]

@@ -80,7 +80,7 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
@@ -92,4 +92,11 @@ def downgrade(url: str, revision: str) -> None:
 
 def import_all_models() -> None:
     """Every package's store.py registers its tables on Base.metadata when imported."""
-    import vaxel.stats.store  # noqa: F401
+    import importlib
+
+    for package in ("stats", "web", "ivr", "queue", "directory", "handoff"):
+        try:
+            importlib.import_module(f"vaxel.{package}.store")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"vaxel.{package}.store":
+                raise
