@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import asyncio
 import json
 import sys
@@ -10,6 +11,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+# Each package may add subcommands in vaxel/<package>/cli.py with register(subparsers).
+PACKAGE_COMMANDS = ("ivr", "queue", "directory", "handoff", "stats")
 EXIT_CONFIG = 2
 EXIT_ASTERISK = 3
 
@@ -192,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
     pbx.add_argument("--json", action="store_true", help="status as JSON")
     pbx.add_argument("command", nargs="*", help="for 'cli': one Asterisk CLI command")
     pbx.set_defaults(func=cmd_pbx)
+    for package in PACKAGE_COMMANDS:
+        try:
+            module = importlib.import_module(f"vaxel.{package}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"vaxel.{package}.cli":
+                raise
+            continue
+        module.register(sub)
     return parser
 
 
