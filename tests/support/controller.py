@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
@@ -28,6 +29,34 @@ def write_site_file(directory: Path, database_url: str | None = None, extra: str
     return path
 
 
+_lock_file = None
+
+
+def _take_controller_lock() -> None:
+    """One controller at a time on the shared sandbox: all use the Stasis app 'vaxel'.
+
+    Test runs in other checkouts (CI in a clean clone, other developers) wait here instead
+    of both answering the same calls.
+    """
+    global _lock_file
+    if _lock_file is not None:
+        return
+    from vaxel.asterisk.sandbox import SandboxSettings
+
+    path = SandboxSettings.from_env().cache_dir / "controller.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _lock_file = open(path, "w")  # noqa: SIM115 - held until the controller stops
+    fcntl.flock(_lock_file, fcntl.LOCK_EX)
+
+
+def _release_controller_lock() -> None:
+    global _lock_file
+    if _lock_file is not None:
+        fcntl.flock(_lock_file, fcntl.LOCK_UN)
+        _lock_file.close()
+        _lock_file = None
+
+
 class ControllerProcess:
     def __init__(self, site_file: Path, workdir: Path, as_if: str | None = DEFAULT_AS_IF) -> None:
         self.site_file, self.workdir, self.as_if = site_file, workdir, as_if
@@ -40,6 +69,7 @@ class ControllerProcess:
         self.calls = CallStore(db.make_sessionmaker(db.make_engine(self.config.database.url)))
 
     def start(self, timeout: float = 30.0) -> None:
+        _take_controller_lock()
         self.ready.unlink(missing_ok=True)
         cmd = [
             sys.executable,
@@ -79,14 +109,17 @@ class ControllerProcess:
         self.process.wait()
 
     def stop(self) -> int | None:
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+            if self.process is None or self.process.poll() is not None:
+                return self.process.returncode if self.process else None
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                return self.process.wait()
+        finally:
+            _release_controller_lock()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""

@@ -6,6 +6,7 @@ by debootstrap. Credentials are generated once per cache and kept in a 0600 file
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -218,6 +219,12 @@ class Sandbox:
 
     # --- lifecycle ----------------------------------------------------------------------
     def up(self, timeout: float = 30.0, log=print) -> SandboxInfo:
+        self.settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.cache_dir / "pbx.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # two 'up's at once must not both start Asterisk
+            return self._up(timeout, log)
+
+    def _up(self, timeout: float, log) -> SandboxInfo:  # type: ignore[no-untyped-def]
         running = self.running_info()
         if running:
             return running
