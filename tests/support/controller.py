@@ -45,7 +45,7 @@ def _take_controller_lock() -> None:
 
     path = SandboxSettings.from_env().cache_dir / "controller.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    _lock_file = open(path, "w")  # noqa: SIM115 - held until the controller stops
+    _lock_file = open(path, "w")  # held until the controller stops
     fcntl.flock(_lock_file, fcntl.LOCK_EX)
 
 
@@ -96,10 +96,12 @@ class ControllerProcess:
         deadline = time.monotonic() + timeout
         while not self.ready.exists():
             if self.process.poll() is not None:
+                _release_controller_lock()
                 raise AssertionError(
                     f"vaxel run exited with {self.process.returncode}:\n{self.log()}"
                 )
             if time.monotonic() > deadline:
+                self.stop()
                 raise AssertionError(f"vaxel run was not ready in {timeout} s:\n{self.log()}")
             time.sleep(0.05)
 
