@@ -97,6 +97,28 @@ class Queue(Strict):
     announce_every_s: int = Field(60, ge=15, le=600)
     overflow: str = Field("message", description="queue:<name>, message or closed")
     callback: bool = True
+    # One priority level is worth one minute of waiting (see vaxel/queue/model.py).
+    priority: int = Field(0, ge=0, le=10)
+    when_nobody_logged_in: Literal["refuse", "admit"] = "refuse"
+    callback_max_attempts: int = Field(3, ge=1, le=10)
+    callback_retry_delay_s: int = Field(300, ge=10, le=86400)
+
+    @field_validator("overflow")
+    @classmethod
+    def _overflow(cls, value: str) -> str:
+        if value in ("message", "closed") or re.fullmatch(r"queue:" + NAME.pattern[1:], value):
+            return value
+        raise ValueError(f"'{value}' is not 'message', 'closed' or 'queue:<name>'")
+
+
+class Telephonist(Strict):
+    """A softphone endpoint linked to a person, and the queues it answers with a priority each."""
+
+    id: Name
+    name: str
+    endpoint: str = Field(pattern=r"^PJSIP/[A-Za-z0-9_-]{1,40}$")
+    person: str | None = None
+    queues: dict[Name, int] = Field(description="queue name -> member priority (0-10)")
 
 
 class Office(Strict):
@@ -130,7 +152,10 @@ class PublishedNumber(Strict):
     office: Name | None = None
     schedule: Name | None = None
     greeting: str = "greeting"
+    # The one-level menu: 1 = English, 0 or nothing = a person (Swedish by default).
     language_menu: bool = True
+    # None: the site's [ivr] callback_in_closed decides.
+    callback_in_closed: bool | None = None
 
     @field_validator("e164")
     @classmethod
@@ -205,8 +230,18 @@ class Site(Strict):
     half_day_closes: time = time(12, 0)
 
 
+class Ivr(Strict):
+    """Call entry settings; the prompts' texts live in [prompts]."""
+
+    menu_timeout_s: float = Field(4.0, ge=1, le=15)
+    digit_timeout_s: float = Field(6.0, ge=2, le=30)
+    callback_in_closed: bool = True
+    disruption_default_hours: float = Field(4.0, gt=0, le=24 * 14)
+
+
 class SiteConfig(Strict):
     site: Site
+    ivr: Ivr = Ivr()
     asterisk: Asterisk = Asterisk()
     database: Database = Database()
     number_policy: NumberPolicy = NumberPolicy()
@@ -216,6 +251,7 @@ class SiteConfig(Strict):
     numbers: list[PublishedNumber]
     queues: list[Queue]
     offices: list[Office] = Field(default_factory=list)
+    telephonists: list[Telephonist] = Field(default_factory=list)
     prompts: dict[Name, Prompt] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -234,6 +270,15 @@ class SiteConfig(Strict):
         for owner in owners:
             if owner.schedule not in schedules:
                 raise ValueError(f"'{owner.name}' names unknown schedule '{owner.schedule}'")
+        for queue in self.queues:
+            target = queue.overflow.removeprefix("queue:")
+            if queue.overflow.startswith("queue:") and (target not in queues or target == queue.name):
+                raise ValueError(f"queue '{queue.name}' overflows to unknown queue '{target}'")
+        _unique("telephonists", [t.id for t in self.telephonists])
+        for telephonist in self.telephonists:
+            for name in telephonist.queues:
+                if name not in queues:
+                    raise ValueError(f"telephonist '{telephonist.id}' answers unknown queue '{name}'")
         for office in self.offices:
             if office.fallback_queue not in queues:
                 raise ValueError(
