@@ -326,3 +326,8 @@ def _detail(reply: httpx.Response) -> str:
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text.splitlines()[0]
+
+
+def linked_id(channel: dict[str, Any]) -> str:
+    """The id shared by every leg of one citizen call (ari.conf channelvars = CHANNEL(linkedid))."""
+    return (channel.get("channelvars") or {}).get("CHANNEL(linkedid)") or channel["id"]

@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 import structlog
 
+from vaxel.asterisk.ari import linked_id
+
 log = structlog.get_logger("vaxel.router")
 
 Event = dict[str, Any]
@@ -48,7 +50,7 @@ class Router:
         structlog.contextvars.clear_contextvars()
         if channel_id:
             structlog.contextvars.bind_contextvars(
-                channel_id=channel_id, linkedid=channel.get("linkedid")
+                channel_id=channel_id, linkedid=linked_id(channel) if channel else None
             )
         kind = event.get("type")
         log.debug("ari_event", type=kind)
