@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.controller import ControllerProcess, write_site_file
-from tests.support.events import AriWatcher
+from tests.support.events import AmiWatcher, AriWatcher
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,6 +62,24 @@ def controller(pbx: dict, site_file: Path, tmp_path: Path) -> Iterator[Controlle
 @pytest.fixture()
 def ari_watch(pbx: dict) -> Iterator[AriWatcher]:
     watcher = AriWatcher(pbx)
+    watcher.start()
+    yield watcher
+    watcher.stop()
+
+
+@pytest.fixture()
+def sandbox_turn(pbx: dict) -> Iterator[None]:
+    """For tests that ring sandbox phones without a controller: take turns like controllers do."""
+    from tests.support import controller as turn
+
+    turn._take_controller_lock()
+    yield
+    turn._release_controller_lock()
+
+
+@pytest.fixture()
+def ami_watch(pbx: dict) -> Iterator[AmiWatcher]:
+    watcher = AmiWatcher(pbx)
     watcher.start()
     yield watcher
     watcher.stop()

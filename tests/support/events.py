@@ -65,3 +65,74 @@ class AriWatcher:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
+
+
+class AmiWatcher:
+    """Logs in to AMI on a plain socket and collects every event, for assertions."""
+
+    def __init__(self, pbx: dict) -> None:
+        self.pbx = pbx
+        self.events: list[dict[str, str]] = []
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._ready.wait(5):
+            raise AssertionError("could not log in to AMI")
+
+    def _run(self) -> None:
+        import socket
+
+        with socket.create_connection(
+            (self.pbx["ami_host"], self.pbx["ami_port"]), timeout=5
+        ) as sock:
+            sock.sendall(
+                f"Action: Login\r\nUsername: {self.pbx['ami_user']}\r\n"
+                f"Secret: {self.pbx['ami_secret']}\r\nEvents: on\r\n\r\n".encode()
+            )
+            sock.settimeout(0.2)
+            buffer = b""
+            while not self._stop.is_set():
+                try:
+                    chunk = sock.recv(65536)
+                except TimeoutError:
+                    continue
+                if not chunk:
+                    return
+                buffer += chunk
+                while b"\r\n\r\n" in buffer:
+                    block, buffer = buffer.split(b"\r\n\r\n", 1)
+                    message = dict(
+                        line.split(": ", 1)
+                        for line in block.decode(errors="replace").split("\r\n")
+                        if ": " in line
+                    )
+                    if message.get("Response") == "Success" and "Message" in message:
+                        self._ready.set()
+                    if "Event" in message:
+                        with self._cond:
+                            self.events.append(message)
+                            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[dict[str, str]], bool], timeout: float = 10.0,
+                 what: str = "AMI event") -> dict[str, str]:  # fmt: skip
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for event in self.events[seen:]:
+                    if predicate(event):
+                        return event
+                seen = len(self.events)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    names = [e.get("Event") for e in self.events[-15:]]
+                    raise AssertionError(f"no {what} within {timeout} s; last events: {names}")
+                self._cond.wait(remaining)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
