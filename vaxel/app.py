@@ -34,9 +34,10 @@ class StartupError(Exception):
 
 def package_wiring() -> list[Callable[[AppContext], None]]:
     """Each package wires itself; the order is the order dependencies are offered."""
+    from vaxel.directory import wiring as directory
     from vaxel.ivr import wiring as ivr
 
-    return [ivr.wire]
+    return [ivr.wire, directory.wire]
 
 
 def build_context(config: SiteConfig, clock: Clock | None = None) -> AppContext:

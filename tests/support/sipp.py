@@ -150,10 +150,13 @@ def phone_scenario(
     behaviour: PhoneBehaviour, answer_after_ms: int = 0, hold_ms: int = 30000
 ) -> str:
     """One incoming call handled as a softphone would; the far end (or we) hang up."""
+    # sipp refuses a variable that is assigned but never used, so only "never" captures it.
     capture = (
         '<recv request="INVITE" crlf="true"><action>'
         '<ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="invite_cseq"/>'
         "</action></recv>"
+        if behaviour == "never"
+        else '<recv request="INVITE" crlf="true"/>'
     )
     body = [HEADER, f'<scenario name="phone-{behaviour}">', capture]
     if behaviour == "busy":
@@ -176,7 +179,7 @@ def phone_scenario(
                 f'<pause milliseconds="{answer_after_ms}"/>',
                 _respond("200", "OK", sdp=True),
                 '<recv request="ACK" optional="false"/>',
-                '<recv request="BYE" timeout="' + str(hold_ms) + '" ontimeout="hangup"/>',
+                '<recv request="BYE" timeout="' + str(hold_ms) + '" ontimeout="done"/>',
                 _respond("200", "OK", sdp=False),
                 '<label id="done"/>',
             ]
@@ -291,3 +294,153 @@ def phone(
     port = pbx["phones"][extension]["listens_on"]
     args = ["-m", str(calls), "-p", str(port), "-mp", str(free_port())]
     return run_sipp(f"phone-{extension}", phone_scenario(behaviour, answer_after_ms, hold_ms), args)
+
+
+# --- queue tests (additive) ----------------------------------------------------------------
+
+
+def answering_scenario(answer_after_ms: int = 0, hold_ms: int = 2000) -> str:
+    """A phone that answers and, after ``hold_ms``, hangs up itself (sends BYE); if the far
+    end hangs up first it answers that BYE. One scenario per incoming call."""
+    body = [
+        HEADER,
+        '<scenario name="phone-answers-and-hangs-up">',
+        '<recv request="INVITE" crlf="true" rrs="true"><action>'
+        '<ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>'
+        "</action></recv>",
+        _respond("180", "Ringing", sdp=False),
+        f'<pause milliseconds="{answer_after_ms}"/>',
+        _respond("200", "OK", sdp=True),
+        '<recv request="ACK"/>',
+        '<label id="talk"/>',
+        f'<recv request="INVITE" optional="true" next="reinvite" timeout="{hold_ms}" '
+        'ontimeout="hangup"/>',
+        '<recv request="UPDATE" optional="true" next="update"/>',
+        '<recv request="BYE"/>',
+        _respond("200", "OK", sdp=False),
+        '<nop next="done"/>',
+        *_in_call_updates("talk"),
+        '<label id="hangup"/>',
+        '<send retrans="500"><![CDATA[\nBYE [next_url] SIP/2.0\n'
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]\n"
+        "To: [$remote_from]\nCall-ID: [call_id]\nCSeq: 1 BYE\n"
+        "Contact: <sip:[local_ip]:[local_port]>\nMax-Forwards: 70\n"
+        "Content-Length: 0\n\n]]></send>",
+        '<recv response="200"/>',
+        '<label id="done"/>',
+        "</scenario>",
+    ]
+    return "\n".join(body)
+
+
+def answering_phone(
+    pbx: dict, extension: str, calls: int = 1, answer_after_ms: int = 0, hold_ms: int = 2000
+) -> SippRun:
+    """A telephonist's softphone that answers each call and hangs up after ``hold_ms``."""
+    port = pbx["phones"][extension]["listens_on"]
+    args = ["-m", str(calls), "-p", str(port), "-mp", str(free_port())]
+    return run_sipp(f"phone-{extension}", answering_scenario(answer_after_ms, hold_ms), args)
+
+
+def outside_phone(pbx: dict, calls: int = 1, hold_ms: int = 3000) -> SippRun:
+    """Outside numbers (callbacks) leave through the trunk to 127.0.0.1:29999: answer them."""
+    from vaxel.asterisk.sandbox import PSTN_PORT
+
+    args = ["-m", str(calls), "-p", str(PSTN_PORT), "-mp", str(free_port())]
+    return run_sipp("outside", answering_scenario(0, hold_ms), args)
+
+
+def dial_from_phone(pbx: dict, extension: str, digits: str, pause_ms: int = 2500) -> SippRun:
+    """A softphone dials ``digits`` (e.g. a feature code), listens, and hangs up."""
+    scenario = citizen_scenario([("pause", pause_ms)], hang_up=True)
+    scenario = scenario.replace("sip:trunk@", f"sip:{extension}@")
+    host, sip_port = pbx["sip"].split(":")
+    args = [
+        "-m", "1", "-p", str(free_port()), "-mp", str(free_port()), "-s", digits,
+        "-au", extension, "-ap", str(pbx["phones"][extension]["password"]),
+        "-timeout", "20s", "-timeout_error",
+    ]  # fmt: skip
+    csv = Path(tempfile.mkdtemp(prefix="sipp-phone-")) / "caller.csv"
+    csv.write_text(f"SEQUENTIAL\n{extension};\n")
+    args += ["-inf", str(csv), f"{host}:{sip_port}"]
+    return run_sipp("dial", scenario, args, workdir=csv.parent)
+
+
+def _in_call_updates(back: str) -> list[str]:
+    """Answer re-INVITEs and UPDATEs (e.g. connected-line updates when Asterisk bridges
+    the call) and go back to label ``back``."""
+    return [
+        '<label id="reinvite"/>',
+        _respond("200", "OK", sdp=True),
+        f'<recv request="ACK" next="{back}"/>',
+        '<label id="update"/>',
+        _respond("200", "OK", sdp=False),
+        f'<nop next="{back}"/>',
+    ]
+
+
+def waiting_citizen_scenario(steps: list[Step]) -> str:
+    """A citizen who does the steps and then stays on the line until the far end hangs up,
+    accepting re-INVITEs and UPDATEs meanwhile (Asterisk sends them when it bridges)."""
+    scenario = citizen_scenario(steps, hang_up=False)
+    tail = '<recv request="BYE"/>\n' + _respond("200", "OK", sdp=False) + "\n</scenario>"
+    assert scenario.endswith(tail)
+    loop = [
+        '<label id="wait"/>',
+        '<recv request="INVITE" optional="true" next="reinvite"/>',
+        '<recv request="UPDATE" optional="true" next="update"/>',
+        '<recv request="BYE"/>',
+        _respond("200", "OK", sdp=False),
+        '<nop next="done"/>',
+        *_in_call_updates("wait"),
+        '<label id="done"/>',
+        "</scenario>",
+    ]
+    return scenario[: -len(tail)] + "\n".join(loop)
+
+
+def waiting_citizen(
+    pbx: dict, dialled: str, steps: list[Step], caller: str, timeout_s: int = 150
+) -> SippRun:
+    """``call_in`` for a citizen who waits to be served (see ``waiting_citizen_scenario``)."""
+    port, media = free_port(), free_port()
+    csv = Path(tempfile.mkdtemp(prefix="sipp-caller-")) / "caller.csv"
+    csv.write_text(f"SEQUENTIAL\n{caller};\n")
+    host, sip_port = pbx["sip"].split(":")
+    args = [
+        "-m", "1", "-p", str(port), "-mp", str(media), "-s", dialled, "-inf", str(csv),
+        "-au", "trunk", "-ap", pbx["trunk"]["password"],
+        "-timeout", f"{timeout_s}s", "-timeout_error", f"{host}:{sip_port}",
+    ]  # fmt: skip
+    scenario = _fresh_dtmf(waiting_citizen_scenario(steps), csv.parent)
+    return run_sipp("citizen", scenario, args, workdir=csv.parent)
+
+
+def _fresh_dtmf(scenario: str, workdir: Path) -> str:
+    """Every key press gets its own copy of the digit's pcap with later RTP sequence numbers
+    and timestamps. The shipped pcaps all carry the same ones, so Asterisk takes a second
+    press of the same digit for a retransmission of the first and drops it."""
+    import re
+    import struct
+
+    count = 0
+
+    def copy(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        data = bytearray(Path(match.group(1)).read_bytes())
+        offset = 24
+        while offset < len(data):
+            length = struct.unpack_from("<I", data, offset + 8)[0]
+            packet = offset + 16
+            rtp = packet + 14 + (data[packet + 14] & 15) * 4 + 8
+            seq, stamp = struct.unpack_from(">HI", data, rtp + 2)
+            struct.pack_into(">HI", data, rtp + 2, (seq + 50 * count) % 65536,
+                             (stamp + 16000 * count) % 2**32)  # fmt: skip
+            offset = packet + length
+        target = workdir / f"key-{count}.pcap"
+        target.write_bytes(bytes(data))
+        return f'play_pcap_audio="{target}"'
+
+    return re.sub(r'play_pcap_audio="([^"]+dtmf_2833_[^"]+)"', copy, scenario)

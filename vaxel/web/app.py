@@ -102,6 +102,8 @@ def create_app(ctx: AppContext) -> FastAPI:
         if via_cookie and request.method not in SAFE_METHODS:
             kind = request.headers.get("content-type", "")
             if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+                # Reading body() first caches it, so the endpoint still gets the form fields.
+                await request.body()
                 form = await request.form()
                 request.state.form_csrf = form.get("csrf_token")
         return await call_next(request)

@@ -1,0 +1,420 @@
+"""The directory service: who may change what, the live index, and presence.
+
+The model decides (presence precedence, routes, target validation); this module keeps the
+current directory in memory (an immutable ``DirectoryIndex`` swapped after every change),
+checks roles, writes through the store, audits, and publishes presence changes on the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from vaxel.calendar import BusinessCalendar
+from vaxel.clock import STOCKHOLM, Clock
+from vaxel.directory.forwarding import Route, TargetRefused, route_for, validate_forward_target
+from vaxel.directory.importer import Directory
+from vaxel.directory.model import (
+    Absence,
+    Available,
+    ClosedExtension,
+    DeviceState,
+    ForwardKind,
+    Group,
+    Person,
+    PersonSettings,
+    Presence,
+    Unit,
+    combine_presence,
+)
+from vaxel.directory.search import DEFAULT_LIMIT, DirectoryIndex, SearchHit
+from vaxel.directory.store import DirectoryStore, HoursText
+from vaxel.errors import DomainError, NotFound
+from vaxel.numbers import NumberPolicy
+from vaxel.web.auth import AuthService, Principal, Role
+
+log = structlog.get_logger("vaxel.directory")
+PRESENCE_TOPIC = "presence"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_FREE_COLLEAGUES = 3
+# Enough colleagues to find a few free ones without making a big unit slow a search.
+COLLEAGUES_EXAMINED = 60
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class Refused(DomainError):
+    code = "refused"
+    status = 400
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent view of the directory; replaced whole, never mutated."""
+
+    version: int
+    index: DirectoryIndex
+    people: dict[str, Person]  # every person, deactivated ones included
+    by_extension: dict[str, Person]  # active people only
+    units: dict[str, Unit]
+    groups: dict[str, Group]
+    settings: dict[str, PersonSettings]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search hit with what a telephonist needs to decide."""
+
+    hit: SearchHit
+    person: Person
+    presence: Presence
+    free_colleagues: tuple[Person, ...]
+
+
+class DirectoryService:
+    def __init__(
+        self,
+        *,
+        store: DirectoryStore,
+        auth: AuthService,
+        clock: Clock,
+        calendar: BusinessCalendar,
+        policy: NumberPolicy,
+    ) -> None:
+        self.store, self.auth, self.clock = store, auth, clock
+        self.calendar, self.policy = calendar, policy
+        self.devices: dict[str, DeviceState] = {}  # by extension
+        self._published: dict[str, tuple[Any, ...]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reload_lock = threading.Lock()
+        self.snapshot = self._build(Directory((), (), (), (), ()), {}, -1)
+        # Called on the event loop with every published change (e.g. the bus publisher).
+        self.listeners: list[Callable[[Person, Presence], None]] = []
+
+    # --- the in-memory directory ------------------------------------------------------
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Edits run in worker threads; bus queues must only be touched from the loop."""
+        self._loop = loop
+
+    def reload(self) -> None:
+        with self._reload_lock:
+            version = self.store.version()
+            self.snapshot = self._build(self.store.load(), self.store.settings(), version)
+        self.recompute()
+
+    def reload_if_changed(self) -> bool:
+        """Another process (e.g. `vaxel directory import`) may have changed the store."""
+        if self.store.version() == self.snapshot.version:
+            return False
+        self.reload()
+        return True
+
+    def _build(
+        self, directory: Directory, settings: dict[str, PersonSettings], version: int
+    ) -> Snapshot:
+        people = {p.id: p for p in directory.people}
+        return Snapshot(
+            version=version,
+            index=DirectoryIndex(
+                directory.people,
+                directory.units,
+                directory.departments,
+                directory.groups,
+                directory.keywords,
+            ),
+            people=people,
+            by_extension={p.extension: p for p in directory.people if p.active},
+            units={u.id: u for u in directory.units},
+            groups={g.id: g for g in directory.groups},
+            settings=settings,
+        )
+
+    def _refresh_settings(self, person_id: str) -> None:
+        with self._reload_lock:
+            fresh = self.store.settings([person_id])
+            snapshot = self.snapshot
+            settings = {**snapshot.settings, **fresh}
+            self.snapshot = Snapshot(
+                self.store.version(), snapshot.index, snapshot.people, snapshot.by_extension,
+                snapshot.units, snapshot.groups, settings,
+            )  # fmt: skip
+        self.recompute([person_id])
+
+    # --- reading ----------------------------------------------------------------------
+    def person(self, person_id: str) -> Person:
+        person = self.snapshot.people.get(person_id)
+        if person is None:
+            raise NotFound(f"there is no person {person_id!r} in the directory")
+        return person
+
+    def person_by_extension(self, extension: str) -> Person | None:
+        return self.snapshot.by_extension.get(extension)
+
+    def settings(self, person_id: str) -> PersonSettings:
+        return self.snapshot.settings.get(person_id, PersonSettings())
+
+    def presence(self, person_id: str, now: datetime | None = None) -> Presence:
+        person = self.person(person_id)
+        device = self.devices.get(person.extension, DeviceState.UNKNOWN)
+        return combine_presence(
+            device, self.settings(person_id), now or self.clock.now(), self.calendar.is_holiday
+        )
+
+    def route(self, person_id: str) -> Route:
+        """What a transfer or an internal call to this person will do, before anything rings."""
+        now = self.clock.now()
+        return route_for(self.person(person_id), self.presence(person_id, now), now)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return self.snapshot.units.get(unit_id)
+
+    def unit_members(self, unit_id: str) -> list[Person]:
+        people = self.snapshot.people.values()
+        return sorted(
+            (p for p in people if p.unit_id == unit_id and p.active), key=lambda p: p.name
+        )
+
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Found]:
+        snapshot = self.snapshot
+        now = self.clock.now()
+        found = []
+        for hit in snapshot.index.search(query, limit=limit):
+            person = snapshot.people[hit.person_id]
+            free = []
+            for colleague_id in snapshot.index.colleagues(person.id)[:COLLEAGUES_EXAMINED]:
+                if isinstance(self.presence(colleague_id, now).status, Available):
+                    free.append(snapshot.people[colleague_id])
+                    if len(free) == MAX_FREE_COLLEAGUES:
+                        break
+            found.append(Found(hit, person, self.presence(person.id, now), tuple(free)))
+        return found
+
+    # --- who may change what ----------------------------------------------------------
+    def may_edit(self, actor: Principal, person: Person, *, closing: bool = False) -> bool:
+        if actor.has() or actor.person_id == person.id:  # has() with no roles: admin only
+            return True
+        if Role.UNIT_ADMIN in actor.roles and actor.unit_id == person.unit_id:
+            return True
+        if closing:
+            # domain.md: a colleague or a telephonist can close an extension (off sick).
+            if Role.TELEPHONIST in actor.roles:
+                return True
+            own = self.snapshot.people.get(actor.person_id or "")
+            return own is not None and own.unit_id == person.unit_id
+        return False
+
+    def _editable(self, actor: Principal, person_id: str, *, closing: bool = False) -> Person:
+        person = self.person(person_id)
+        if not self.may_edit(actor, person, closing=closing):
+            if closing:
+                raise Forbidden(
+                    "only the person, a colleague in the same unit, a telephonist, "
+                    "the unit's admin or an admin may close or open this extension"
+                )
+            raise Forbidden(
+                f"you may change only your own settings, not {person.name}'s "
+                "(unit admins: people of their unit)"
+            )
+        return person
+
+    # --- edits (sync: they run in worker threads) ---------------------------------------
+    def set_phone_hours(self, actor: Principal, person_id: str, hours: HoursText | None) -> None:
+        self._editable(actor, person_id)
+        _check_hours(hours)
+        self.store.set_own_hours(person_id, hours)
+        detail = None if hours is None else _hours_detail(hours)
+        self.auth.audit(
+            actor, "directory.phone_hours.set", f"person:{person_id}", {"hours": detail}
+        )
+        self._refresh_settings(person_id)
+
+    def set_unit_phone_hours(self, actor: Principal, unit_id: str, hours: HoursText | None) -> None:
+        if self.unit(unit_id) is None:
+            raise NotFound(f"there is no unit {unit_id!r}")
+        if not (actor.has() or (Role.UNIT_ADMIN in actor.roles and actor.unit_id == unit_id)):
+            raise Forbidden("only the unit's admin or an admin may set its shared phone hours")
+        _check_hours(hours)
+        self.store.set_shared_hours("unit", unit_id, hours)
+        detail = None if hours is None else _hours_detail(hours)
+        self.auth.audit(
+            actor, "directory.unit_phone_hours.set", f"unit:{unit_id}", {"hours": detail}
+        )
+        self.reload()
+
+    def set_forward(
+        self,
+        actor: Principal,
+        person_id: str,
+        kind: ForwardKind | str,
+        target_kind: str,
+        value: str,
+    ) -> None:
+        person = self._editable(actor, person_id)
+        kind = _forward_kind(kind)
+        snapshot = self.snapshot
+        try:
+            target = validate_forward_target(
+                target_kind, value, snapshot.by_extension.keys(), self.policy,
+                snapshot.groups.keys(), own_extension=person.extension,
+            )  # fmt: skip
+        except TargetRefused as refused:
+            raise Refused(
+                f"forward target refused: {refused.reason}", code="target_refused"
+            ) from None
+        self.store.set_forward(person_id, kind, target)
+        self.auth.audit(actor, "directory.forward.set", f"person:{person_id}",
+                        {"kind": kind.value, "target_kind": target.kind.value,
+                         "target": target.value})  # fmt: skip
+        self._refresh_settings(person_id)
+
+    def clear_forward(self, actor: Principal, person_id: str, kind: ForwardKind | str) -> None:
+        self._editable(actor, person_id)
+        kind = _forward_kind(kind)
+        self.store.set_forward(person_id, kind, None)
+        self.auth.audit(
+            actor, "directory.forward.clear", f"person:{person_id}", {"kind": kind.value}
+        )
+        self._refresh_settings(person_id)
+
+    def set_absence(
+        self,
+        actor: Principal,
+        person_id: str,
+        start: datetime | None,
+        end: datetime | None,
+        reason: str = "",
+        return_message: str = "",
+    ) -> None:
+        self._editable(actor, person_id)
+        try:
+            absence = Absence(
+                _aware(start) if start else self.clock.now(),
+                _aware(end) if end else None,
+                _clean(reason)[:200],
+                _clean(return_message)[:500],
+            )
+        except (ValueError, OverflowError) as exc:
+            raise Refused(str(exc), code="invalid_absence") from None
+        self.store.set_absence(person_id, absence)
+        self.auth.audit(actor, "directory.absence.set", f"person:{person_id}",
+                        {"start": absence.start.isoformat(),
+                         "end": absence.end.isoformat() if absence.end else None,
+                         "reason": absence.reason})  # fmt: skip
+        self._refresh_settings(person_id)
+
+    def clear_absence(self, actor: Principal, person_id: str) -> None:
+        self._editable(actor, person_id)
+        self.store.set_absence(person_id, None)
+        self.auth.audit(actor, "directory.absence.clear", f"person:{person_id}")
+        self._refresh_settings(person_id)
+
+    def close_extension(
+        self, actor: Principal, person_id: str, reason: str = "", breakthrough_allowed: bool = False
+    ) -> None:
+        self._editable(actor, person_id, closing=True)
+        closed = ClosedExtension(self.clock.now(), actor.username, _clean(reason)[:200],
+                                 breakthrough_allowed)  # fmt: skip
+        self.store.set_closed(person_id, closed)
+        self.auth.audit(actor, "directory.extension.close", f"person:{person_id}",
+                        {"reason": closed.reason, "breakthrough_allowed": breakthrough_allowed})  # fmt: skip
+        self._refresh_settings(person_id)
+
+    def open_extension(self, actor: Principal, person_id: str) -> None:
+        self._editable(actor, person_id, closing=True)
+        self.store.set_closed(person_id, None)
+        self.auth.audit(actor, "directory.extension.open", f"person:{person_id}")
+        self._refresh_settings(person_id)
+
+    # --- presence ---------------------------------------------------------------------
+    def device_changed(self, extension: str, state: DeviceState) -> None:
+        if self.devices.get(extension) == state:
+            return
+        self.devices[extension] = state
+        person = self.person_by_extension(extension)
+        if person is not None:
+            self.recompute([person.id])
+
+    def set_devices(self, states: dict[str, DeviceState]) -> None:
+        """After a (re)connect: the whole picture at once, then one recompute."""
+        self.devices = dict(states)
+        self.recompute()
+
+    def recompute(self, person_ids: list[str] | None = None) -> int:
+        """Publish presence that changed since it was last published; returns how many.
+
+        Runs after edits, device events, and every few seconds, because time alone moves a
+        person in and out of phone hours and absences.
+        """
+        snapshot = self.snapshot
+        now = self.clock.now()
+        ids = person_ids if person_ids is not None else list(snapshot.by_extension.values())
+        changed = 0
+        for item in ids:
+            person = item if isinstance(item, Person) else snapshot.people.get(item)
+            if person is None or not person.active:
+                continue
+            presence = self.presence(person.id, now)
+            key = (presence.status, presence.device)
+            if self._published.get(person.id) == key:
+                continue
+            self._published[person.id] = key
+            changed += 1
+            for listener in self.listeners:
+                self._on_loop(listener, person, presence)
+        return changed
+
+    def _on_loop(self, fn: Callable[..., None], *args: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+            fn(*args)
+        except RuntimeError:
+            if self._loop is not None and self._loop.is_running():
+                self._loop.call_soon_threadsafe(fn, *args)
+            else:
+                fn(*args)
+
+
+def _forward_kind(kind: ForwardKind | str) -> ForwardKind:
+    try:
+        return ForwardKind(kind)
+    except ValueError:
+        choices = ", ".join(k.value for k in ForwardKind)
+        raise Refused(f"a forward is one of: {choices}", code="invalid_kind") from None
+
+
+def _check_hours(hours: HoursText | None) -> None:
+    if hours is None:
+        return
+    try:
+        hours.to_model()
+    except ValueError as exc:
+        raise Refused(f"phone hours: {exc}", code="invalid_phone_hours") from None
+
+
+def _hours_detail(hours: HoursText) -> dict[str, Any]:
+    return {
+        "weekly": {d: list(p) for d, p in hours.weekly.items()},
+        "exceptions": {d.isoformat(): list(p) for d, p in hours.exceptions.items()},
+    }
+
+
+def _aware(t: datetime) -> datetime:
+    # A time typed on a page has no zone: it is the municipality's local time. Converting
+    # to UTC here makes an out-of-range instant a refusal rather than a store error.
+    local = t if t.tzinfo is not None else t.replace(tzinfo=STOCKHOLM)
+    return local.astimezone(UTC)
+
+
+def _clean(text: str) -> str:
+    """Free text without control characters (PostgreSQL refuses NUL; logs dislike the rest)."""
+    return CONTROL.sub(" ", text).strip()
