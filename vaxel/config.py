@@ -237,10 +237,45 @@ class Ivr(Strict):
     digit_timeout_s: float = Field(6.0, ge=2, le=30)
     callback_in_closed: bool = True
     disruption_default_hours: float = Field(4.0, gt=0, le=24 * 14)
+    # How an outside number (a guide's mobile) is dialled; {number} is E.164.
+    outside_dial: str = "PJSIP/{number}@trunk"
+
+
+class UnitMessages(Strict):
+    """Where a unit's messages go: e-mail (SMTP) or a JSON webhook to its case system."""
+
+    channel: Literal["email", "webhook"] = "email"
+    email: str | None = Field(None, description="the unit's shared address")
+    webhook_url: str | None = None
+    escalation_email: str | None = None
+
+
+class Handoff(Strict):
+    """Follow the call (vaxel/handoff): timeouts, message delivery and escalation."""
+
+    ring_timeout_s: int = Field(20, ge=3, le=120)
+    telephonist_ring_s: int = Field(15, ge=3, le=120)
+    queue: Name = Field("centre", description="where returned calls wait when needed")
+    ring_mobile: bool = True
+    music: str = "default"
+    digit_timeout_s: float = Field(4.0, ge=1, le=15)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "vaxel@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password_file: Path | None = None
+    default_email: str | None = Field(None, description="when neither person nor unit has one")
+    escalation_email: str | None = None
+    delivery_max_attempts: int = Field(6, ge=1, le=50)
+    delivery_first_delay_s: int = Field(60, ge=1, le=3600)
+    check_every_s: int = Field(30, ge=1, le=3600)
+    units: dict[str, UnitMessages] = Field(default_factory=dict)
 
 
 class SiteConfig(Strict):
     site: Site
+    handoff: Handoff = Handoff()
     ivr: Ivr = Ivr()
     asterisk: Asterisk = Asterisk()
     database: Database = Database()
@@ -272,13 +307,17 @@ class SiteConfig(Strict):
                 raise ValueError(f"'{owner.name}' names unknown schedule '{owner.schedule}'")
         for queue in self.queues:
             target = queue.overflow.removeprefix("queue:")
-            if queue.overflow.startswith("queue:") and (target not in queues or target == queue.name):
+            if queue.overflow.startswith("queue:") and (
+                target not in queues or target == queue.name
+            ):
                 raise ValueError(f"queue '{queue.name}' overflows to unknown queue '{target}'")
         _unique("telephonists", [t.id for t in self.telephonists])
         for telephonist in self.telephonists:
             for name in telephonist.queues:
                 if name not in queues:
-                    raise ValueError(f"telephonist '{telephonist.id}' answers unknown queue '{name}'")
+                    raise ValueError(
+                        f"telephonist '{telephonist.id}' answers unknown queue '{name}'"
+                    )
         for office in self.offices:
             if office.fallback_queue not in queues:
                 raise ValueError(
