@@ -36,8 +36,9 @@ def package_wiring() -> list[Callable[[AppContext], None]]:
     """Each package wires itself; the order is the order dependencies are offered."""
     from vaxel.directory import wiring as directory
     from vaxel.ivr import wiring as ivr
+    from vaxel.queue import wiring as queue
 
-    return [ivr.wire, directory.wire]
+    return [queue.wire, ivr.wire, directory.wire]
 
 
 def build_context(config: SiteConfig, clock: Clock | None = None) -> AppContext:

@@ -351,9 +351,10 @@ def outside_phone(pbx: dict, calls: int = 1, hold_ms: int = 3000) -> SippRun:
     return run_sipp("outside", answering_scenario(0, hold_ms), args)
 
 
-def dial_from_phone(pbx: dict, extension: str, digits: str, pause_ms: int = 2500) -> SippRun:
-    """A softphone dials ``digits`` (e.g. a feature code), listens, and hangs up."""
-    scenario = citizen_scenario([("pause", pause_ms)], hang_up=True)
+def dial_from_phone(pbx: dict, extension: str, digits: str, pause_ms: int = 0) -> SippRun:
+    """A softphone dials ``digits`` (e.g. a feature code) and listens until the controller
+    hangs up (after its confirmation)."""
+    scenario = citizen_scenario([("pause", pause_ms)], hang_up=False)
     scenario = scenario.replace("sip:trunk@", f"sip:{extension}@")
     host, sip_port = pbx["sip"].split(":")
     args = [
@@ -444,3 +445,121 @@ def _fresh_dtmf(scenario: str, workdir: Path) -> str:
         return f'play_pcap_audio="{target}"'
 
     return re.sub(r'play_pcap_audio="([^"]+dtmf_2833_[^"]+)"', copy, scenario)
+
+
+# --- handoff tests (additive) --------------------------------------------------------------
+
+
+def _reply_in_dialog(code: str, reason: str) -> str:
+    """A response to a request inside the dialog (its To already carries our tag)."""
+    return (
+        f"<send><![CDATA[\nSIP/2.0 {code} {reason}\n"
+        "[last_Via:]\n[last_From:]\n[last_To:]\n[last_Call-ID:]\n[last_CSeq:]\n"
+        "Contact: <sip:[local_ip]:[local_port];transport=[transport]>\n"
+        "Content-Length: 0\n\n]]></send>"
+    )
+
+
+def softphone_scenario(
+    extension: str,
+    steps: list[Step],
+    refer_to: str | None = None,
+    answer_after_ms: int = 0,
+    hold_ms: int = 60000,
+) -> str:
+    """A telephonist's softphone for one call: answers, does ``steps`` (pauses, RFC 4733
+    DTMF), optionally presses the transfer button (sends REFER to ``refer_to``), then stays
+    on the line answering re-INVITEs, UPDATEs and NOTIFYs until the far end hangs up (or
+    hangs up itself after ``hold_ms``)."""
+    body = [
+        HEADER,
+        '<scenario name="softphone">',
+        '<recv request="INVITE" crlf="true" rrs="true"><action>'
+        '<ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>'
+        "</action></recv>",
+        _respond("180", "Ringing", sdp=False),
+        f'<pause milliseconds="{answer_after_ms}"/>',
+        _respond("200", "OK", sdp=True),
+        '<recv request="ACK"/>',
+    ]
+    for number, (kind, value) in enumerate(steps):
+        if kind == "pause":  # a pause that answers Asterisk's re-INVITEs and UPDATEs
+            label = f"p{number}"
+            body += [
+                f'<label id="{label}"/>',
+                f'<recv request="INVITE" optional="true" next="{label}i" timeout="{int(value)}" '
+                f'ontimeout="{label}e"/>',
+                f'<recv request="UPDATE" next="{label}u"/>',
+                f'<label id="{label}i"/>',
+                _respond("200", "OK", sdp=True),
+                f'<recv request="ACK" next="{label}"/>',
+                f'<label id="{label}u"/>',
+                _respond("200", "OK", sdp=False),
+                f'<nop next="{label}"/>',
+                f'<label id="{label}e"/>',
+            ]
+        elif kind == "dtmf":  # SIP INFO (application/dtmf-relay): no RTP needed
+            for digit in str(value):
+                body += [
+                    '<send retrans="500"><![CDATA[\nINFO [next_url] SIP/2.0\n'
+                    "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+                    f"From: <sip:{extension}@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]\n"
+                    "To: [$remote_from]\nCall-ID: [call_id]\nCSeq: [cseq] INFO\n"
+                    f"Contact: <sip:{extension}@[local_ip]:[local_port]>\n"
+                    "Max-Forwards: 70\nContent-Type: application/dtmf-relay\n"
+                    f"Content-Length: [len]\n\nSignal={digit}\r\nDuration=160\r\n]]></send>",
+                    '<recv response="200"/>',
+                    '<pause milliseconds="150"/>',
+                ]
+    if refer_to:
+        body += [
+            '<send retrans="500"><![CDATA[\nREFER [next_url] SIP/2.0\n'
+            "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+            f"From: <sip:{extension}@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]\n"
+            "To: [$remote_from]\nCall-ID: [call_id]\nCSeq: [cseq] REFER\n"
+            f"Contact: <sip:{extension}@[local_ip]:[local_port]>\n"
+            f"Refer-To: <sip:{refer_to}@127.0.0.1>\n"
+            f"Referred-By: <sip:{extension}@[local_ip]:[local_port]>\n"
+            "Max-Forwards: 70\nContent-Length: 0\n\n]]></send>",
+            '<recv response="202"/>',
+        ]
+    body += [
+        '<label id="talk"/>',
+        f'<recv request="INVITE" optional="true" next="reinvite" timeout="{hold_ms}" '
+        'ontimeout="hangup"/>',
+        '<recv request="UPDATE" optional="true" next="update"/>',
+        '<recv request="NOTIFY" optional="true" next="notify"/>',
+        '<recv request="BYE"/>',
+        _reply_in_dialog("200", "OK"),
+        '<nop next="done"/>',
+        *_in_call_updates("talk"),
+        '<label id="notify"/>',
+        _reply_in_dialog("200", "OK"),
+        '<nop next="talk"/>',
+        '<label id="hangup"/>',
+        '<send retrans="500"><![CDATA[\nBYE [next_url] SIP/2.0\n'
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]\n"
+        "To: [$remote_from]\nCall-ID: [call_id]\nCSeq: [cseq] BYE\n"
+        "Contact: <sip:[local_ip]:[local_port]>\nMax-Forwards: 70\n"
+        "Content-Length: 0\n\n]]></send>",
+        '<recv response="200"/>',
+        '<label id="done"/>',
+        "</scenario>",
+    ]
+    return "\n".join(body)
+
+
+def softphone(
+    pbx: dict,
+    extension: str,
+    steps: list[Step] | None = None,
+    refer_to: str | None = None,
+    answer_after_ms: int = 0,
+    hold_ms: int = 60000,
+) -> SippRun:
+    """One call to a sandbox phone handled as ``softphone_scenario`` describes."""
+    port = pbx["phones"][extension]["listens_on"]
+    args = ["-m", "1", "-p", str(port), "-mp", str(free_port())]
+    scenario = softphone_scenario(extension, steps or [], refer_to, answer_after_ms, hold_ms)
+    return run_sipp(f"softphone-{extension}", scenario, args)

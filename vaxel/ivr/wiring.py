@@ -7,43 +7,48 @@ import asyncio
 import structlog
 
 from vaxel.context import AppContext
-from vaxel.ivr.prompts import PromptRenderer
-from vaxel.ivr.service import EntryService
+from vaxel.ivr.holding import HoldingOnlyQueue
+from vaxel.ivr.library import PromptLibrary
+from vaxel.ivr.service import GUIDE_LEG, EntryService
+from vaxel.ivr.store import IvrStore
+from vaxel.queue.ports import QueuePort
 from vaxel.stats.store import CallStore
 
 log = structlog.get_logger("vaxel.ivr")
 
 
-class PromptLibrary:
-    """Renders every prompt of the site file once at start-up, so the greeting never waits."""
-
-    def __init__(self, config, renderer: PromptRenderer) -> None:  # type: ignore[no-untyped-def]
-        self._sounds: dict[tuple[str, str], str] = {}
-        for name, prompt in config.prompts.items():
-            for lang, text in (("sv", prompt.sv), ("en", prompt.en)):
-                if text:
-                    self._sounds[(name, lang)] = renderer.render(name, text, lang).sound_uri
-
-    def sound(self, name: str, lang: str) -> str:
-        found = self._sounds.get((name, lang)) or self._sounds.get((name, "sv"))
-        if found is None:
-            raise KeyError(f"no prompt '{name}' in the site file")
-        return found
-
-
 def wire(ctx: AppContext) -> None:
+    from vaxel.ivr.api import make_router
+
+    store = IvrStore(ctx.sessions)
+    ctx.services["ivr_store"] = store
+    ctx.api_routers.append(make_router(ctx, store))
     if ctx.ari is None or ctx.router is None or ctx.renderer is None:
         return
-    calls = CallStore(ctx.sessions)
+    calls = ctx.services.get("calls") or CallStore(ctx.sessions)  # stats adds label hooks
+    prompts = PromptLibrary(ctx.config, ctx.renderer)
+    ctx.services["prompts"] = prompts
+    interim = HoldingOnlyQueue(ari=ctx.ari, store=store)
+
+    def queues() -> QueuePort:
+        # Looked up per call, so the queue service is used whenever it is wired, in any
+        # order; the interim stand-in only covers a controller without one.
+        found = ctx.services.get("queues")
+        return found if found is not None else interim
+
     entry = EntryService(
         config=ctx.config,
         ari=ctx.ari,
         router=ctx.router,
         calls=calls,
-        prompts=PromptLibrary(ctx.config, ctx.renderer),
+        store=store,
+        prompts=prompts,
+        calendar=ctx.calendar,
         clock=ctx.clock,
+        queues=queues,
     )
     ctx.router.on_start("inbound", entry.on_inbound)
+    ctx.router.on_start(GUIDE_LEG, entry.on_guide_start)
     ctx.services["entry"] = entry
     ari = ctx.ari
 

@@ -1,0 +1,111 @@
+"""HTTP routes: queue state, and telephonists' login, logout and pause (like the feature codes).
+
+A telephonist may change their own state (their site-file ``person`` or ``id`` matches
+their account); an admin may change anyone's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from vaxel.context import AppContext
+from vaxel.queue.estimate import position
+from vaxel.queue.model import Login, Logout, Pause, TelephonistChange, Unpause
+from vaxel.web.app import require
+from vaxel.web.auth import Principal, Role
+
+STAFF = (Role.TELEPHONIST, Role.UNIT_ADMIN)
+
+
+class PauseIn(BaseModel):
+    reason: str = "paused"
+
+
+class TelephonistOut(BaseModel):
+    id: str
+    status: str
+    detail: str
+
+
+def make_router(ctx: AppContext) -> APIRouter:
+    router = APIRouter(prefix="/queues", tags=["queues"])
+
+    def service() -> Any:
+        found = ctx.services.get("queues")
+        if found is None or not hasattr(found, "entries"):
+            raise HTTPException(status_code=503, detail="the queues run in the controller only")
+        return found
+
+    def allowed(user: Principal, telephonist_id: str) -> None:
+        if user.has(Role.ADMIN):
+            return
+        config = next((t for t in ctx.config.telephonists if t.id == telephonist_id), None)
+        if config is None:
+            raise HTTPException(status_code=404, detail=f"no telephonist '{telephonist_id}'")
+        if user.username != telephonist_id and (
+            not config.person or config.person != user.person_id
+        ):
+            raise HTTPException(status_code=403, detail="you may change only your own state")
+
+    def change(telephonist_id: str, user: Principal, what: TelephonistChange) -> TelephonistOut:
+        allowed(user, telephonist_id)
+        person = service().change(telephonist_id, what)
+        return TelephonistOut(
+            id=person.id, status=type(person.status).__name__.lower(), detail=str(person.status)
+        )
+
+    @router.get("", dependencies=[require(*STAFF)])
+    async def state() -> dict[str, Any]:
+        """Every queue with its entries in order, and every telephonist's state."""
+        return snapshot(service())
+
+    @router.post("/telephonists/{telephonist_id}/login")
+    async def login(telephonist_id: str, user: Principal = require(*STAFF)) -> TelephonistOut:
+        return change(telephonist_id, user, Login())
+
+    @router.post("/telephonists/{telephonist_id}/logout")
+    async def logout(telephonist_id: str, user: Principal = require(*STAFF)) -> TelephonistOut:
+        return change(telephonist_id, user, Logout())
+
+    @router.post("/telephonists/{telephonist_id}/pause")
+    async def pause(
+        telephonist_id: str, body: PauseIn, user: Principal = require(*STAFF)
+    ) -> TelephonistOut:
+        return change(telephonist_id, user, Pause(body.reason))
+
+    @router.post("/telephonists/{telephonist_id}/unpause")
+    async def unpause(telephonist_id: str, user: Principal = require(*STAFF)) -> TelephonistOut:
+        return change(telephonist_id, user, Unpause())
+
+    return router
+
+
+def snapshot(service: Any) -> dict[str, Any]:
+    """Queues with their entries in order (position 1 first) and telephonists' states."""
+    waiting = list(service.entries.values())
+    queues: dict[str, Any] = {}
+    for name in service.queues:
+        mine = sorted(service.waiting_in(name), key=lambda e: position(e, waiting))
+        queues[name] = {
+            "open": service.open.get(name, False),
+            "entries": [
+                {
+                    "id": e.id,
+                    "position": position(e, waiting),
+                    "kind": e.kind.value,
+                    "state": e.state.value,
+                    "entered_at": e.entered_at.isoformat(),
+                    "returned": e.is_returned,
+                    "offered_to": e.offered_to,
+                }
+                for e in mine
+            ],
+        }
+    people = {
+        t.id: {"status": type(t.status).__name__.lower(), "detail": str(t.status)}
+        for t in service.people.values()
+    }
+    return {"queues": queues, "telephonists": people}

@@ -1,0 +1,384 @@
+"""Ringing telephonists and connecting calls: the queue's outgoing legs.
+
+A ring is an ARI originate to the telephonist's endpoint straight into Stasis with args
+``["leg", "queue", <entry id>]``; it enters Stasis only when answered. Our own timer, not
+the originate timeout, decides a ring timeout, so the model's deadline is the one that
+counts. A callback rings the telephonist first (whisper "Återuppringning till ..."), then
+dials the citizen through the trunk with args ``["leg", "queue", <entry id>, "citizen"]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+
+from vaxel.asterisk.ari import AriError
+from vaxel.queue import events as ev
+from vaxel.queue.model import (
+    Answer,
+    CancelRing,
+    EndCall,
+    Entry,
+    EntryKind,
+    Offer,
+    OnCall,
+    apply_offer,
+    back_to_waiting,
+    callback_attempt_failed,
+    on_ring_timeout,
+    transition,
+)
+from vaxel.queue.ports import holding_bridge_id
+from vaxel.queue.texts import digits, say
+
+log = structlog.get_logger("vaxel.queue")
+CITIZEN_RING_S = 30
+
+
+def talk_bridge_id(entry_id: str) -> str:
+    return f"vaxel-call-{entry_id}"
+
+
+@dataclass
+class RingLeg:
+    entry_id: str
+    telephonist_id: str
+    channel_id: str
+    timer: asyncio.TimerHandle | None = None
+    answered: bool = False
+    citizen: str | None = None  # a callback's outgoing call to the citizen
+
+
+@dataclass
+class Talk:
+    entry_id: str
+    queue: str
+    telephonist_id: str
+    caller: str
+    leg: str
+    started: float
+
+
+class Legs:
+    def __init__(self, service: Any) -> None:
+        self.s = service
+        self.rings: dict[str, RingLeg] = {}  # entry id -> ring
+        self.by_leg: dict[str, str] = {}  # leg or citizen channel -> entry id
+        self.talks: dict[str, Talk] = {}  # entry id -> call in progress
+        self.talk_by_channel: dict[str, str] = {}
+        self.last_call: dict[str, str] = {}  # telephonist -> entry id, for wrap-up codes
+        self._count = 0
+        # Told of every call the queue connects (and re-adopts after a restart): the
+        # handoff watches telephonists' legs for transfer keys and REFERs this way.
+        self.listeners: list[Callable[[Talk], None]] = []
+
+    # --- ringing -------------------------------------------------------------------------
+    def ring(self, offer: Offer, now: datetime) -> None:
+        """Apply the offer (synchronously) and start the ring."""
+        s = self.s
+        entry = s.entries[offer.entry.id]
+        cfg = s.queues[entry.queue]
+        deadline = now + timedelta(seconds=cfg.ring_timeout_s)
+        entries, people = apply_offer(
+            [entry], [s.people[offer.telephonist_id]], offer, now=now, deadline=deadline
+        )
+        s.set_entry(entries[0])
+        s.set_person(people[0])
+        self._count += 1
+        leg_id = f"vq-{entry.id}-{self._count}"
+        ring = RingLeg(entry.id, offer.telephonist_id, leg_id)
+        self.rings[entry.id] = ring
+        self.by_leg[leg_id] = entry.id
+        s.router.claim(leg_id, s.stasis)
+        loop = asyncio.get_running_loop()
+        ring.timer = loop.call_later(
+            cfg.ring_timeout_s, lambda: s.spawn(self.timed_out(entry.id, leg_id))
+        )
+        s.emit(
+            ev.Offered(
+                now, entry.queue, s.contact(entry), entry.id, offer.telephonist_id, offer.preferred
+            ),
+            entry.channel_id,
+        )
+        s.spawn(self._originate(entry, people[0].endpoint, leg_id, cfg.ring_timeout_s))
+
+    async def _originate(self, entry: Entry, endpoint: str, leg_id: str, timeout_s: int) -> None:
+        caller_id = entry.caller_number or "vaxel"
+        try:
+            await self.s.ari.originate(
+                endpoint=endpoint,
+                channel_id=leg_id,
+                app_args=f"leg,queue,{entry.id}",
+                caller_id=caller_id,
+                timeout_s=timeout_s + 5,
+            )
+        except AriError as exc:
+            log.info("queue_ring_failed", entry=entry.id, reason=str(exc))
+            await self.timed_out(entry.id, leg_id)
+
+    async def timed_out(self, entry_id: str, leg_id: str) -> None:
+        """No answer in time (or the phone refused): next telephonist, auto-pause this one."""
+        s = self.s
+        ring = self.rings.get(entry_id)
+        if ring is None or ring.channel_id != leg_id or ring.answered:
+            return
+        self._drop_ring(ring)
+        now = s.clock.now()
+        result = on_ring_timeout(
+            list(s.entries.values()),
+            list(s.people.values()),
+            entry_id=entry_id,
+            telephonist_id=ring.telephonist_id,
+            now=now,
+        )
+        entry = next(e for e in result.waiting if e.id == entry_id)
+        person = next(t for t in result.telephonists if t.id == ring.telephonist_id)
+        s.set_entry(entry)
+        s.set_person(person)
+        s.emit(ev.RingMissed(now, entry.queue, s.contact(entry), entry_id, person.id))
+        s.emit(ev.TelephonistPaused(now, person.id, "missed call"))
+        log.info("queue_ring_missed", entry=entry_id, telephonist=person.id)
+        s.distribute()
+        await s.ari.hangup(leg_id)
+
+    def cancel_ring(self, entry_id: str) -> None:
+        """The caller left while a telephonist rang: stop ringing, the telephonist is free."""
+        s = self.s
+        ring = self.rings.get(entry_id)
+        if ring is None:
+            return
+        self._drop_ring(ring)
+        person = s.people[ring.telephonist_id]
+        change = CancelRing() if not ring.answered else EndCall(0)
+        s.set_person(transition(person, change, s.clock.now()))
+        s.spawn(s.ari.hangup(ring.channel_id))
+        if ring.citizen:
+            s.spawn(s.ari.hangup(ring.citizen))
+
+    def _drop_ring(self, ring: RingLeg) -> None:
+        if ring.timer:
+            ring.timer.cancel()
+        self.rings.pop(ring.entry_id, None)
+        self.by_leg.pop(ring.channel_id, None)
+        if ring.citizen:
+            self.by_leg.pop(ring.citizen, None)
+
+    # --- answered ------------------------------------------------------------------------
+    async def answered(self, channel_id: str, args: list[str]) -> None:
+        """StasisStart of a leg: the telephonist (or a callback's citizen) answered."""
+        s = self.s
+        entry_id = args[0] if args else ""
+        ring = self.rings.get(entry_id)
+        if len(args) > 1 and args[1] == "citizen":
+            if ring is None or ring.citizen != channel_id:
+                await s.ari.hangup(channel_id)
+                return
+            await self._connect(ring, channel_id)
+            return
+        if ring is None or ring.channel_id != channel_id or entry_id not in s.entries:
+            await s.ari.hangup(channel_id)  # a ring we already gave up on
+            return
+        ring.answered = True
+        if ring.timer:
+            ring.timer.cancel()
+        person = s.people[ring.telephonist_id]
+        s.set_person(transition(person, Answer(), s.clock.now()))
+        entry = s.entries[entry_id]
+        if entry.kind is EntryKind.CALLBACK:
+            await self._dial_citizen(ring, entry)
+            return
+        if entry.returned and entry.returned.whisper:
+            await s.announcer.whisper(channel_id, entry.returned.whisper, entry.language)
+        if ring.entry_id in s.entries:
+            await self._connect(ring, entry.channel_id or "")
+        else:  # the caller hung up during the whisper
+            await self._end_leg(ring, channel_id)
+
+    async def _dial_citizen(self, ring: RingLeg, entry: Entry) -> None:
+        s = self.s
+        number = entry.caller_number or ""
+        await s.announcer.whisper(
+            ring.channel_id, say("callback_whisper", "sv", number=digits(number)), "sv"
+        )
+        attempt = entry.attempts + 1
+        citizen = f"vc-{entry.id}-{attempt}"
+        ring.citizen = citizen
+        self.by_leg[citizen] = entry.id
+        s.router.claim(citizen, s.stasis)
+        now = s.clock.now()
+        s.emit(
+            ev.CallbackAttempted(
+                now, entry.queue, s.contact(entry), entry.id, ring.telephonist_id, attempt
+            )
+        )
+        try:
+            await s.ari.start_moh(f"channels/{ring.channel_id}")
+        except AriError:
+            pass
+        loop = asyncio.get_running_loop()
+        ring.timer = loop.call_later(
+            CITIZEN_RING_S + 2, lambda: s.spawn(self.citizen_failed(entry.id, citizen))
+        )
+        try:
+            await s.ari.originate(
+                endpoint=getattr(s.config.ivr, "outside_dial", "PJSIP/{number}@trunk").format(
+                    number=number
+                ),
+                channel_id=citizen,
+                app_args=f"leg,queue,{entry.id},citizen",
+                caller_id=s.config.numbers[0].e164 if s.config.numbers else None,
+                timeout_s=CITIZEN_RING_S,
+            )
+        except AriError as exc:
+            log.info("queue_callback_dial_failed", entry=entry.id, reason=str(exc))
+            await self.citizen_failed(entry.id, citizen)
+
+    async def citizen_failed(self, entry_id: str, citizen: str) -> None:
+        """The citizen did not answer the callback: retry later in the same place, or give up."""
+        s = self.s
+        ring = self.rings.get(entry_id)
+        if ring is None or ring.citizen != citizen:
+            return
+        self._drop_ring(ring)
+        entry = s.entries[entry_id]
+        now = s.clock.now()
+        retry = callback_attempt_failed(entry, now=now, policy=s.callback_policy(entry.queue))
+        person = s.people[ring.telephonist_id]
+        s.set_person(transition(person, EndCall(0), now))
+        if retry is None:
+            s.leave(entry_id, "callback_given_up")
+            s.emit(
+                ev.CallbackGivenUp(now, entry.queue, s.contact(entry), entry_id, entry.attempts + 1)
+            )
+        else:
+            s.set_entry(retry)
+        log.info("queue_callback_no_answer", entry=entry_id, retry=retry is not None)
+        await s.ari.hangup(ring.channel_id)
+        await s.ari.hangup(citizen)
+        s.distribute()
+
+    async def _connect(self, ring: RingLeg, caller: str) -> None:
+        """Bridge the telephonist with the caller (or the called-back citizen)."""
+        s = self.s
+        self._drop_ring(ring)
+        entry = s.entries.get(ring.entry_id)
+        if entry is None:
+            await self._end_leg(ring, ring.channel_id)
+            return
+        waiter = s.waiters.get(entry.id)
+        playback = waiter.playback if waiter else None
+        now = s.clock.now()
+        s.leave(entry.id, ev.LeaveReason.ANSWERED, answered_by=ring.telephonist_id)
+        contact = s.contact(entry)
+        wait_s = int((now - entry.entered_at).total_seconds())
+        s.emit(
+            ev.Answered(now, entry.queue, contact, entry.id, ring.telephonist_id, wait_s), caller
+        )
+        if entry.kind is EntryKind.CALLBACK:
+            s.emit(ev.CallbackCompleted(now, entry.queue, contact, entry.id, ring.telephonist_id))
+        talk = Talk(entry.id, entry.queue, ring.telephonist_id, caller, ring.channel_id,
+                    asyncio.get_running_loop().time())  # fmt: skip
+        self.adopt_talk(talk)
+        s.router.claim(caller, s.stasis)
+        await s.announcer.stop(playback)
+        bridge = talk_bridge_id(entry.id)
+        try:
+            await s.ari.create_bridge(bridge, "mixing")
+            if entry.kind is EntryKind.CALLER:
+                await s.ari.remove_from_bridge(holding_bridge_id(entry.queue), caller)
+            else:
+                await s.ari.stop_moh(f"channels/{ring.channel_id}")
+            await s.ari.add_to_bridge(bridge, caller)
+            await s.ari.add_to_bridge(bridge, ring.channel_id)
+        except AriError as exc:
+            log.info("queue_connect_failed", entry=entry.id, reason=str(exc))
+            await self.end_talk(entry.id)
+            return
+        log.info("queue_answered", entry=entry.id, telephonist=ring.telephonist_id, wait_s=wait_s)
+
+    def adopt_talk(self, talk: Talk) -> None:
+        self.talks[talk.entry_id] = talk
+        self.talk_by_channel[talk.caller] = talk.entry_id
+        self.talk_by_channel[talk.leg] = talk.entry_id
+        self.last_call[talk.telephonist_id] = talk.entry_id
+        for listener in self.listeners:
+            listener(talk)
+
+    def hand_over(self, channel_id: str) -> Talk | None:
+        """Another package (the handoff) takes a connected call over: the queue forgets it
+        without hanging up either side. The telephonist stays on the call until
+        ``end_handed_over``."""
+        entry_id = self.talk_by_channel.get(channel_id)
+        talk = self.talks.pop(entry_id, None) if entry_id is not None else None
+        if talk is None:
+            return None
+        self.talk_by_channel.pop(talk.caller, None)
+        self.talk_by_channel.pop(talk.leg, None)
+        return talk
+
+    def end_handed_over(self, telephonist_id: str, wrapup_s: int = 0) -> None:
+        """The telephonist is done with a call the queue handed over: free for the next."""
+        s = self.s
+        person = s.people.get(telephonist_id)
+        if person is None or not isinstance(person.status, OnCall):
+            return
+        s.set_person(transition(person, EndCall(wrapup_s), s.clock.now()))
+        s.distribute()
+
+    async def _end_leg(self, ring: RingLeg, channel_id: str) -> None:
+        s = self.s
+        self._drop_ring(ring)
+        person = s.people[ring.telephonist_id]
+        s.set_person(transition(person, EndCall(0), s.clock.now()))
+        await s.ari.hangup(channel_id)
+        s.distribute()
+
+    async def end_talk(self, entry_id: str) -> None:
+        """Either side hung up: hang up the other, wrap-up for the telephonist."""
+        s = self.s
+        talk = self.talks.pop(entry_id, None)
+        if talk is None:
+            return
+        self.talk_by_channel.pop(talk.caller, None)
+        self.talk_by_channel.pop(talk.leg, None)
+        cfg = s.queues[talk.queue]
+        held = asyncio.get_running_loop().time() - talk.started
+        s.handle_times[talk.queue].append(held + cfg.wrapup_s)
+        person = s.people[talk.telephonist_id]
+        try:
+            s.set_person(transition(person, EndCall(cfg.wrapup_s), s.clock.now()))
+        except Exception:  # noqa: BLE001 - e.g. logged out by the API mid-call
+            log.info("queue_end_call_state", telephonist=person.id, status=str(person.status))
+        await s.ari.hangup(talk.caller)
+        await s.ari.hangup(talk.leg)
+        await s.ari.destroy_bridge(talk_bridge_id(entry_id))
+        s.distribute()
+
+    async def channel_gone(self, channel_id: str) -> bool:
+        """A leg or a talking channel ended; True when it was one of ours."""
+        entry_id = self.talk_by_channel.get(channel_id)
+        if entry_id is not None:
+            await self.end_talk(entry_id)
+            return True
+        entry_id = self.by_leg.get(channel_id)
+        if entry_id is None:
+            return False
+        ring = self.rings.get(entry_id)
+        if ring is None:
+            return True
+        if ring.citizen == channel_id:
+            await self.citizen_failed(entry_id, channel_id)
+        elif ring.answered:  # the telephonist hung up during a callback's dialling
+            self.cancel_ring(entry_id)
+            entry = self.s.entries.get(entry_id)
+            if entry is not None:
+                self.s.set_entry(back_to_waiting(entry))
+            self.s.distribute()
+        else:  # busy, rejected or unreachable before the timeout
+            await self.timed_out(entry_id, channel_id)
+        return True
