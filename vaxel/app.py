@@ -37,8 +37,10 @@ def package_wiring() -> list[Callable[[AppContext], None]]:
     from vaxel.directory import wiring as directory
     from vaxel.ivr import wiring as ivr
     from vaxel.queue import wiring as queue
+    from vaxel.stats import wiring as stats
 
-    return [queue.wire, ivr.wire, directory.wire]
+    # stats first: it offers ctx.services["labels"] and ["calls"] to everyone after it.
+    return [stats.wire, queue.wire, ivr.wire, directory.wire]
 
 
 def build_context(config: SiteConfig, clock: Clock | None = None) -> AppContext:

@@ -13,8 +13,8 @@ from tests.support.sipp import phone
 pytestmark = pytest.mark.usefixtures("sandbox_turn")
 
 
-def originate(pbx: dict, endpoint: str) -> str:
-    reply = httpx.post(f"{pbx['ari_url']}/channels", params={"endpoint": endpoint, "app": "vaxel-test",
+def originate(pbx: dict, endpoint: str, app: str) -> str:
+    reply = httpx.post(f"{pbx['ari_url']}/channels", params={"endpoint": endpoint, "app": app,
                        "timeout": 15}, auth=(pbx["ari_user"], pbx["ari_password"]))  # fmt: skip
     reply.raise_for_status()
     return reply.json()["id"]
@@ -26,7 +26,7 @@ def originate(pbx: dict, endpoint: str) -> str:
 )
 def test_softphone_that_refuses_gives_the_sip_cause(pbx, ari_watch, ami_watch, behaviour, cause):
     softphone = phone(pbx, "1003", behaviour)
-    channel = originate(pbx, "PJSIP/1003")
+    channel = originate(pbx, "PJSIP/1003", ari_watch.app)
     destroyed = ari_watch.wait_for(
         lambda e: e["type"] == "ChannelDestroyed" and e["channel"]["id"] == channel
     )
@@ -40,7 +40,7 @@ def test_softphone_that_refuses_gives_the_sip_cause(pbx, ari_watch, ami_watch, b
 
 def test_softphone_that_answers_after_a_delay_comes_up_after_that_delay(pbx, ari_watch):
     softphone = phone(pbx, "1003", "answer", answer_after_ms=1500, hold_ms=5000)
-    channel = originate(pbx, "PJSIP/1003")
+    channel = originate(pbx, "PJSIP/1003", ari_watch.app)
     ringing = ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
                                  and e["channel"]["state"] == "Ringing")  # fmt: skip
     up = ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
@@ -57,7 +57,7 @@ def test_softphone_that_answers_after_a_delay_comes_up_after_that_delay(pbx, ari
 
 def test_softphone_that_never_answers_handles_cancel(pbx, ari_watch):
     softphone = phone(pbx, "1003", "never")
-    channel = originate(pbx, "PJSIP/1003")
+    channel = originate(pbx, "PJSIP/1003", ari_watch.app)
     ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
                        and e["channel"]["state"] == "Ringing")  # fmt: skip
     httpx.delete(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,7 +11,6 @@ import pytest
 
 from tests.conftest import wait_until
 from tests.support.controller import DEFAULT_AS_IF, ControllerProcess, write_site_file
-from tests.support.events import AriWatcher
 from tests.support.sipp import call_in
 from vaxel.ivr.prompts import PromptRenderer
 from vaxel.ivr.texts import DEFAULT_PROMPTS
@@ -21,17 +19,6 @@ from vaxel.queue.ports import holding_bridge_id
 SWITCHBOARD = "+46406280400"
 CENTRE_BRIDGE = holding_bridge_id("centre")
 _KEYS = PromptRenderer(Path("/nonexistent"), "/var/lib/vaxel/sounds")
-
-
-@pytest.fixture()
-def ari_watch(pbx: dict) -> Iterator[AriWatcher]:
-    """Like conftest's, under an app name of its own: with one shared name, a second test
-    session subscribing replaces the first one's watcher (ApplicationReplaced)."""
-    watcher = AriWatcher(pbx)
-    watcher.url = watcher.url.replace("app=vaxel-test&", f"app=vaxel-test-ivr-{os.getpid()}&")
-    watcher.start()
-    yield watcher
-    watcher.stop()
 
 
 def sound_of(text: str, lang: str = "sv") -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -12,15 +14,18 @@ from typing import Any
 from websockets.sync.client import connect
 
 Event = dict[str, Any]
+_serial = itertools.count()
 
 
 class AriWatcher:
-    """Subscribes app 'vaxel-test' to all event sources; it owns no channel, it only sees."""
+    """Subscribes its own app to all event sources; it owns no channel, it only sees."""
 
     def __init__(self, pbx: dict) -> None:
         token = base64.b64encode(f"{pbx['ari_user']}:{pbx['ari_password']}".encode()).decode()
         base = pbx["ari_url"].replace("http://", "ws://")
-        self.url = f"{base}/events?app=vaxel-test&subscribeAll=true"
+        # A name of its own: two watchers with one name replace each other in Asterisk.
+        self.app = f"vaxel-test-{os.getpid()}-{next(_serial)}"
+        self.url = f"{base}/events?app={self.app}&subscribeAll=true"
         self.headers = {"Authorization": f"Basic {token}"}
         self.events: list[Event] = []
         self._cond = threading.Condition()

@@ -1,0 +1,96 @@
+"""Label records: one identity however an event travels, and the stint kinds they map to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from vaxel.handoff.events import HandoffAttempt
+from vaxel.queue.events import Answered, LeaveReason, QueueEntered, QueueLeft, TelephonistPaused
+from vaxel.stats.contacts import ContactRow, build_contact
+from vaxel.stats.events import ContactStarted, labelled, make_record, record_from_json, record_of
+from vaxel.stats.model import STOCKHOLM, StintKind, StintOutcome, summarise
+
+T = datetime(2026, 11, 23, 10, 0, tzinfo=STOCKHOLM)
+
+
+def test_a_record_has_the_same_key_after_travelling_as_json():
+    record = record_of(
+        QueueEntered(at=T, queue="centre", contact_id="c1", entry_id="e1", kind="call")
+    )
+    again = record_from_json(record.to_json())
+    assert again == record
+    assert again.key == record.key
+
+
+def test_different_events_have_different_keys_and_equal_events_the_same():
+    a = make_record("X", "c1", T, {"a": "1"})
+    assert make_record("X", "c1", T, {"a": "1"}).key == a.key
+    assert make_record("X", "c1", T, {"a": "2"}).key != a.key
+    assert make_record("X", "c1", T + timedelta(seconds=1), {"a": "1"}).key != a.key
+
+
+def test_events_without_a_contact_get_an_empty_contact_id():
+    record = record_of(TelephonistPaused(at=T, telephonist_id="t1", reason="lunch"))
+    assert record.contact_id == ""
+    assert record.fields == {"telephonist_id": "t1", "reason": "lunch"}
+
+
+def test_queue_events_map_through_the_queue_packages_own_stint_label():
+    entered = record_of(
+        QueueEntered(at=T, queue="centre", contact_id="c1", entry_id="e1", kind="call")
+    )
+    left = record_of(QueueLeft(at=T + timedelta(seconds=30), queue="centre", contact_id="c1",
+                               entry_id="e1", reason=LeaveReason.ANSWERED))  # fmt: skip
+    answered = record_of(Answered(at=T + timedelta(seconds=30), queue="centre", contact_id="c1",
+                                  entry_id="e1", telephonist_id="t7", wait_s=30))  # fmt: skip
+    assert [e.kind for e in labelled(entered)] == ["queue_wait.start"]
+    assert labelled(left)[0].attrs == {"queue": "centre", "outcome": "answered"}
+    assert labelled(answered)[0].attrs == {"queue": "centre", "telephonist": "t7"}
+
+
+def test_a_handoff_attempt_becomes_a_stint_from_ring_start_to_its_fate_and_a_return():
+    attempt = HandoffAttempt(
+        handoff_id="h1", at=T + timedelta(seconds=80), telephonist="t1", mode="follow",
+        initiated_by="t1", target_name="Anna", target_person="p1", target_unit="u1",
+        target_department="building", reached_name=None, ring_time_s=20.0, outcome="no_answer",
+        override=False, returned=True, returned_to="telephonist",
+    )  # fmt: skip
+    events = labelled(record_of(attempt))
+    assert [e.kind for e in events] == [
+        "handoff_attempt.start",
+        "handoff_attempt.end",
+        "return.start",
+    ]
+    assert events[0].ts == T + timedelta(seconds=60)
+    assert events[1].attrs == {"outcome": "no_answer"}
+
+
+def test_a_contact_is_built_from_its_row_and_labels_with_open_talk_closed_at_the_end():
+    row = ContactRow("c1", T, T + timedelta(seconds=200), "+46406280400", "switchboard",
+                     "switchboard", "open", None, None)  # fmt: skip
+    records = [
+        record_of(QueueEntered(at=T + timedelta(seconds=10), queue="centre", contact_id="c1",
+                               entry_id="e1", kind="call")),
+        record_of(QueueLeft(at=T + timedelta(seconds=40), queue="centre", contact_id="c1",
+                            entry_id="e1", reason=LeaveReason.ANSWERED)),
+        record_of(Answered(at=T + timedelta(seconds=40), queue="centre", contact_id="c1",
+                           entry_id="e1", telephonist_id="t7", wait_s=30)),
+    ]  # fmt: skip
+    contact = build_contact(row, records)
+    kinds = [(s.kind, s.outcome) for s in contact.stints]
+    assert kinds == [(StintKind.QUEUE_WAIT, StintOutcome.ANSWERED), (StintKind.TELEPHONIST, None)]
+    assert contact.stints[1].end == T + timedelta(seconds=200)
+    summary = summarise(contact)
+    assert (summary.answered, summary.wait, str(summary.outcome)) == (
+        True,
+        30,
+        "answered_by_switchboard",
+    )
+
+
+def test_the_contact_header_event_carries_every_header_field():
+    record = record_of(ContactStarted(at=T, contact_id="c1", number_e164="+46406280400",
+                                      number_dialled="switchboard", number_kind="switchboard",
+                                      opening="closed", caller="0701740650"))  # fmt: skip
+    assert record.fields["opening"] == "closed"
+    assert labelled(record) == []

@@ -1,0 +1,53 @@
+"""The analysts' report page: choose a report and a period, see it with its charts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from vaxel.errors import DomainError
+from vaxel.stats.api import check_report_role, report_query
+from vaxel.stats.labels_i18n import label
+from vaxel.stats.metrics import Period
+from vaxel.stats.render import html_body
+from vaxel.stats.reports import REPORTS
+from vaxel.stats.service import StatsService
+from vaxel.web.app import principal_of, render
+from vaxel.web.i18n import register
+
+register("sv", {"stats_report": "Rapport", "stats_show": "Visa", "stats_download": "Ladda ner",
+                "stats_period_day": "dag", "stats_period_week": "vecka", "stats_period_month": "månad"})  # fmt: skip
+register("en", {"stats_report": "Report", "stats_show": "Show", "stats_download": "Download",
+                "stats_period_day": "day", "stats_period_week": "week", "stats_period_month": "month"})  # fmt: skip
+
+
+def router(service: StatsService) -> APIRouter:
+    pages = APIRouter()
+
+    @pages.get("/reports", response_class=HTMLResponse)
+    async def reports_page(request: Request) -> Response:
+        user = principal_of(request)
+        if user is None:
+            return RedirectResponse("/login?next=/reports", status_code=303)
+        params = request.query_params
+        today = service.clock.now().date()
+        first = date.fromisoformat(params.get("from") or (today - timedelta(days=30)).isoformat())
+        last = date.fromisoformat(params.get("to") or today.isoformat())
+        number = params.get("number") or None
+        body, error = None, None
+        q = report_query(params.get("name", "accessibility"), first, last,
+                         params.get("period", "day"), [number] if number else None, None, None)  # fmt: skip
+        lang = request.query_params.get("lang") or request.cookies.get("vaxel_lang") or "sv"
+        try:
+            check_report_role(user, q.name)
+            built = await asyncio.to_thread(service.report, q)
+            body = html_body(built, "en" if lang == "en" else "sv")
+        except DomainError as exc:
+            error = str(exc)
+        return render(request, "stats/reports.html", q=q, body=body, error=error,
+                      reports=REPORTS, periods=[p.value for p in Period], label=label)  # fmt: skip
+
+    return pages

@@ -1,0 +1,134 @@
+"""A report as JSON, CSV, standalone HTML (inline SVG charts) or XLSX (native charts)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from html import escape
+from typing import Any
+
+from vaxel.stats.charts import svg
+from vaxel.stats.labels_i18n import WEEKDAYS, label
+from vaxel.stats.reports import Report, Table
+
+FORMATS = ("json", "csv", "html", "xlsx")
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(
+        {
+            "report": report.name,
+            "from": report.first.isoformat(),
+            "to": report.last.isoformat(),
+            "params": report.params,
+            "tables": {t.key: t.rows for t in report.tables},
+            "charts": [
+                {"kind": c.kind, "key": c.key, "labels": c.labels, "series": c.series}
+                for c in report.charts
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
+        default=str,
+    )
+
+
+def _header(column: str, lang: str) -> str:
+    if column.endswith(" %"):
+        return f"{label(column[:-2], lang)} %"
+    return label(column, lang)
+
+
+def _cell(table: Table, column: str, value: Any, lang: str) -> str:
+    if value is None:
+        return "–"
+    if column in table.percent and isinstance(value, float):
+        text = f"{value * 100:.1f} %"
+        return text.replace(".", ",") if lang == "sv" else text
+    if column == "outcome":
+        return label(str(value), lang)
+    if column == "level":
+        return label(str(value), lang)
+    if column == "weekday" and isinstance(value, int):
+        return WEEKDAYS["en" if lang == "en" else "sv"][value]
+    return str(value)
+
+
+def to_csv(report: Report, lang: str = "sv") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if lang == "sv" else ",")
+    for table in report.tables:
+        writer.writerow([label(table.key, lang)])
+        writer.writerow(table.columns)  # machine keys: stable for scripts
+        for row in table.rows:
+            writer.writerow(["" if row.get(c) is None else row.get(c) for c in table.columns])
+        writer.writerow([])
+    return out.getvalue()
+
+
+CSS = """body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.85rem}
+th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#eef2f7}
+.chart{display:block;margin:1rem 0;max-width:100%;height:auto}"""
+
+
+def html_body(report: Report, lang: str = "sv") -> str:
+    parts = [
+        f"<h1>{escape(label(report.name, lang))}</h1>",
+        f"<p>{label('from', lang)} {report.first} {label('to', lang).lower()} {report.last}</p>",
+    ]
+    for chart in report.charts:
+        parts.append(svg(chart, lang))
+    for table in report.tables:
+        parts.append(f"<h2>{escape(label(table.key, lang))}</h2><table><thead><tr>")
+        parts += [f'<th scope="col">{escape(_header(c, lang))}</th>' for c in table.columns]
+        parts.append("</tr></thead><tbody>")
+        for row in table.rows:
+            cells = [f"<td>{escape(_cell(table, c, row.get(c), lang))}</td>" for c in table.columns]
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append("</tbody></table>")
+    return "\n".join(parts)
+
+
+def to_html(report: Report, lang: str = "sv") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{escape(label(report.name, lang))} {report.first}–{report.last}</title>"
+        f"<style>{CSS}</style></head><body>{html_body(report, lang)}</body></html>"
+    )
+
+
+def to_xlsx(report: Report, lang: str = "sv") -> bytes:
+    from vaxel.stats.xlsx import workbook
+
+    return workbook(report, lang)
+
+
+def render(report: Report, fmt: str, lang: str = "sv") -> bytes:
+    if fmt == "json":
+        return to_json(report).encode()
+    if fmt == "csv":
+        return to_csv(report, lang).encode("utf-8-sig")
+    if fmt == "html":
+        return to_html(report, lang).encode()
+    if fmt == "xlsx":
+        return to_xlsx(report, lang)
+    raise ValueError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
+
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def filename(report: Report, fmt: str) -> str:
+    def d(x: date) -> str:
+        return x.isoformat()
+
+    return f"{report.name}_{d(report.first)}_{d(report.last)}.{fmt}"
