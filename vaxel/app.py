@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 from collections.abc import Callable
@@ -86,6 +87,11 @@ async def run(
     ctx = build_context(config, clock)
     ctx.renderer = PromptRenderer(sounds_host_dir, str(config.asterisk.sounds_dir))
     ctx.ari = AriClient(ari_settings)
+    # Benchmarks: VAXEL_ARI_LATENCY_FILE=path records every ARI request's latency and
+    # writes them (seconds, one per line) there at shutdown.
+    latency_file = os.environ.get("VAXEL_ARI_LATENCY_FILE")
+    if latency_file:
+        ctx.ari.request_latencies = []
     version = await wait_for_ari(ctx.ari, config.asterisk.startup_timeout_s)
     ctx.ami = AmiClient(ami_settings)
     ctx.router = Router()
@@ -128,6 +134,8 @@ async def run(
         web.should_exit = True
     await ctx.ari.stop()
     await ctx.ami.stop()
+    if latency_file and ctx.ari.request_latencies is not None:
+        Path(latency_file).write_text("".join(f"{v:.6f}\n" for v in ctx.ari.request_latencies))
     if events in done:
         events.result()
     else:

@@ -216,6 +216,7 @@ class Sandbox:
                     os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
         (root / "var/log/asterisk/cel-custom").mkdir(exist_ok=True)
         os.chown(root / "var/log/asterisk/cel-custom", uid, gid)
+        write_hosts(root)
 
     # --- lifecycle ----------------------------------------------------------------------
     def up(self, timeout: float = 30.0, log=print) -> SandboxInfo:
@@ -404,6 +405,18 @@ def sandbox_accounts(creds: Credentials, settings: SandboxSettings) -> str:
             lines.append(f"contact = sip:{ext}@127.0.0.1:{PHONE_PORT_BASE + int(ext)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def write_hosts(root: Path) -> None:
+    """Give the root an /etc/hosts that names this machine.
+
+    Asterisk looks up its own hostname for every call's media (acl.c ast_find_ourip), and
+    without an entry it goes to DNS, then to A.ROOT-SERVERS.NET. A lost DNS reply then
+    stalls that call's answer for the resolver's 5 s timeout (seen under load here).
+    """
+    hostname = socket.gethostname()
+    text = f"127.0.0.1 localhost\n127.0.0.1 {hostname}\n::1 localhost ip6-localhost\n"
+    write_readable(root / "etc/hosts", text)
 
 
 def write_readable(path: Path, text: str) -> None:
