@@ -13,7 +13,6 @@ from tests.e2e.test_ivr_entry import (
     sound_of,
     start_controller,
 )
-from tests.e2e.test_ivr_entry import ari_watch as ari_watch  # the fixture, own app name
 from tests.support.sipp import call_in
 
 NOTICE = "Vattenläcka i Dalby. Vattnet är avstängt till klockan arton."

@@ -18,7 +18,6 @@ from tests.e2e.test_ivr_entry import (
     sound_of,
     start_controller,
 )
-from tests.e2e.test_ivr_entry import ari_watch as ari_watch  # the fixture, own app name
 from tests.support.controller import DEFAULT_AS_IF, ControllerProcess
 from tests.support.sipp import call_in, free_port, phone_scenario, run_sipp
 from vaxel.ivr.texts import DEFAULT_PROMPTS
