@@ -209,11 +209,13 @@ class QueueService:
             self.adopt(entry, previous_owner=self.router.owner(call.channel_id))
             saved = self.set_entry(entry)
             bridge = await self.ensure_bridge(cfg.name)
-            try:
-                await self.ari.add_to_bridge(bridge, call.channel_id)
-            except AriError as exc:
-                log.info("queue_enter_failed", channel=call.channel_id, reason=str(exc))
-            await saved
+        # The place in the queue is decided above, under the lock; joining the bridge and the
+        # store write need not hold up the callers arriving behind this one.
+        try:
+            await self.ari.add_to_bridge(bridge, call.channel_id)
+        except AriError as exc:
+            log.info("queue_enter_failed", channel=call.channel_id, reason=str(exc))
+        await saved
         self.emit(
             ev.QueueEntered(
                 now, cfg.name, call.call_id, entry.id, entry.kind.value, bool(returned)
