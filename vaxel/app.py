@@ -36,12 +36,13 @@ class StartupError(Exception):
 def package_wiring() -> list[Callable[[AppContext], None]]:
     """Each package wires itself; the order is the order dependencies are offered."""
     from vaxel.directory import wiring as directory
+    from vaxel.handoff import wiring as handoff
     from vaxel.ivr import wiring as ivr
     from vaxel.queue import wiring as queue
     from vaxel.stats import wiring as stats
 
     # stats first: it offers ctx.services["labels"] and ["calls"] to everyone after it.
-    return [stats.wire, queue.wire, ivr.wire, directory.wire]
+    return [stats.wire, queue.wire, ivr.wire, directory.wire, handoff.wire]
 
 
 def build_context(config: SiteConfig, clock: Clock | None = None) -> AppContext:

@@ -12,487 +12,88 @@ the queue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from enum import StrEnum
-from zoneinfo import ZoneInfo
+from dataclasses import replace
+from datetime import datetime
 
-from vaxel.handoff.events import HandoffAttempt
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# Forwards can point at each other; three hops covers absent -> colleague -> mobile.
-MAX_FORWARD_HOPS = 3
-TARGET_WHISPER = "Samtal från växeln"
-
-
-class Mode(StrEnum):
-    FOLLOW = "follow"
-    ATTENDED = "attended"
-
-
-class Initiator(StrEnum):
-    REFER = "refer"
-    DTMF = "dtmf"
-    API = "api"
-
-
-class Party(StrEnum):
-    TARGET = "target"
-    TELEPHONIST = "telephonist"
-
-
-class ReturnedTo(StrEnum):
-    TELEPHONIST = "telephonist"
-    QUEUE = "queue"
-
-
-class Outcome(StrEnum):
-    ANSWERED = "answered"
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    REJECTED = "rejected"
-    ABSENT = "absent"
-    CLOSED = "closed"
-    OUTSIDE_PHONE_HOURS = "outside_phone_hours"
-    OVERRIDDEN = "overridden"  # a closed extension, rung by emergency override, answered
-    CANCELLED = "cancelled"
-    FORWARD_LOOP = "forward_loop"
-    REFERRED = "referred"
-    MESSAGE = "message"
-    ABANDONED = "abandoned"
-
-
-REACHED = frozenset({Outcome.ANSWERED, Outcome.OVERRIDDEN})
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    person_id: str | None = None
-    extension: str | None = None
-    unit: str | None = None
-    department: str | None = None
-
-
-@dataclass(frozen=True)
-class Context:
-    """What stays fixed for one attempt; carried by every non-final state."""
-
-    handoff_id: str
-    mode: Mode
-    telephonist: str
-    requested: Target
-    initiated_by: Initiator
-    override: bool
-    ring_timeout: timedelta
-    telephonist_ring_timeout: timedelta
-    music: str
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why an attempt came back, and what the telephonist needs to hear about it."""
-
-    outcome: Outcome
-    target: Target
-    ring_time_s: float | None = None
-    absent_until: datetime | None = None
-    next_phone_hours: datetime | None = None
-    colleague: str | None = None  # a free colleague in the same unit, from the directory
-    overridden: bool = False
-
-
-# --- States ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Idle:
-    """No handoff yet: the caller is with the telephonist."""
-
-
-@dataclass(frozen=True)
-class Resolving:
-    ctx: Context
-    target: Target
-    hops: int = 0
-
-
-@dataclass(frozen=True)
-class Ringing:
-    ctx: Context
-    target: Target
-    devices: tuple[str, ...]  # still ringing
-    since: datetime
-    deadline: datetime
-    hops: int = 0
-    overridden: bool = False
-    colleague: str | None = None
-    on_busy: Target | None = None
-    on_no_answer: Target | None = None
-    refusals: tuple[Outcome, ...] = ()
-
-
-@dataclass(frozen=True)
-class Whispering:
-    ctx: Context
-    target: Target
-    ring_time_s: float
-    overridden: bool = False
-
-
-@dataclass(frozen=True)
-class Consulting:
-    """Attended: the telephonist talks to the target while the caller holds."""
-
-    ctx: Context
-    target: Target
-    ring_time_s: float
-    overridden: bool = False
-
-
-@dataclass(frozen=True)
-class RingingTelephonist:
-    ctx: Context
-    failure: Failure
-    deadline: datetime
-
-
-@dataclass(frozen=True)
-class Requeued:
-    """Head of the queue, marked returned; the next telephonist hears the whisper."""
-
-    ctx: Context
-    failure: Failure
-
-
-@dataclass(frozen=True)
-class Returned:
-    """The caller is back with a telephonist, who may refer, take a message or retry."""
-
-    ctx: Context
-    failure: Failure
-    returned_to: ReturnedTo
-
-
-@dataclass(frozen=True)
-class ReferredToPhoneHours:
-    ctx: Context
-    failure: Failure
-    next_start: datetime
-
-
-@dataclass(frozen=True)
-class TakingMessage:
-    ctx: Context
-    failure: Failure
-
-
-@dataclass(frozen=True)
-class Done:
-    outcome: Outcome
-
-
-State = (
-    Idle
-    | Resolving
-    | Ringing
-    | Whispering
-    | Consulting
-    | RingingTelephonist
-    | Requeued
-    | Returned
-    | ReferredToPhoneHours
-    | TakingMessage
-    | Done
+from vaxel.handoff.commands import (
+    BridgeCallerWith,
+    BridgeTelephonistWithTarget,
+    Command,
+    EmitEvent,
+    FreeTelephonist,
+    HangUpTarget,
+    HoldCaller,
+    PlayWhisper,
+    ResolveTarget,
+    SpeakToCaller,
+    StartMessage,
+    Step,
+    StopRinging,
 )
-
-# The caller hears hold music in these, waiting for something the machine asked for.
-ON_HOLD_STATES: tuple[type, ...] = (
-    Resolving,
-    Ringing,
-    Whispering,
+from vaxel.handoff.commands import attempt_for as _attempt_for
+from vaxel.handoff.commands import seconds as _seconds
+from vaxel.handoff.inputs import (
+    Absent,
+    AttendedCancel,
+    AttendedComplete,
+    Busy,
+    CallerHungUp,
+    Closed,
+    DirectoryVerdict,
+    Event,
+    Forwarded,
+    MessageRecorded,
+    OutsidePhoneHours,
+    Reachable,
+    Reconciled,
+    ReferToPhoneHoursPressed,
+    RingTimeout,
+    Start,
+    TakeMessagePressed,
+    TargetAnswered,
+    TargetBusy,
+    TargetHungUp,
+    TargetRejected,
+    TelephonistAnswered,
+    TelephonistBusy,
+    TelephonistHungUp,
+    TelephonistNoAnswer,
+    WhisperDone,
+)
+from vaxel.handoff.states import (
+    TARGET_WHISPER,
     Consulting,
+    Context,
+    Done,
+    Failure,
+    Idle,
+    Mode,
+    Outcome,
+    Party,
+    ReferredToPhoneHours,
+    Requeued,
+    Resolving,
+    Returned,
+    ReturnedTo,
+    Ringing,
     RingingTelephonist,
+    State,
+    TakingMessage,
+    Whispering,
 )
-
-
-# --- Directory verdicts ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reachable:
-    devices: tuple[str, ...]
-    on_busy: Target | None = None  # conditional forwards, followed after ringing
-    on_no_answer: Target | None = None
-
-
-@dataclass(frozen=True)
-class Busy:
-    """On a call, known before ringing, with no busy forward."""
-
-
-@dataclass(frozen=True)
-class Absent:
-    until: datetime | None
-
-
-@dataclass(frozen=True)
-class Closed:
-    devices: tuple[str, ...]
-    breakthrough_allowed: bool = False  # agreed with the department beforehand
-
-
-@dataclass(frozen=True)
-class OutsidePhoneHours:
-    next_start: datetime | None
-
-
-@dataclass(frozen=True)
-class Forwarded:
-    to: Target
-
-
-Verdict = Reachable | Busy | Absent | Closed | OutsidePhoneHours | Forwarded
-
-
-# --- Events ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Start:
-    handoff_id: str
-    mode: Mode
-    target: Target
-    telephonist: str
-    initiated_by: Initiator
-    override: bool = False  # role-checked by the service before it gets here
-    ring_timeout: timedelta = timedelta(seconds=20)
-    telephonist_ring_timeout: timedelta = timedelta(seconds=15)
-    music: str = "default"
-
-
-@dataclass(frozen=True)
-class DirectoryVerdict:
-    verdict: Verdict
-    colleague: str | None = None
-
-
-@dataclass(frozen=True)
-class TargetAnswered:
-    device: str  # required: stopping the others must not drop the one that answered
-
-
-@dataclass(frozen=True)
-class TargetBusy:
-    device: str | None = None  # None: the target as a whole
-
-
-@dataclass(frozen=True)
-class TargetRejected:
-    device: str | None = None
-
-
-@dataclass(frozen=True)
-class RingTimeout:
-    pass
-
-
-@dataclass(frozen=True)
-class WhisperDone:
-    pass
-
-
-@dataclass(frozen=True)
-class TargetHungUp:
-    pass
-
-
-@dataclass(frozen=True)
-class TelephonistAnswered:
-    telephonist: str | None = None  # from the queue: whoever took the returned call
-
-
-@dataclass(frozen=True)
-class TelephonistBusy:
-    pass
-
-
-@dataclass(frozen=True)
-class TelephonistNoAnswer:
-    pass
-
-
-@dataclass(frozen=True)
-class TelephonistHungUp:
-    pass
-
-
-@dataclass(frozen=True)
-class AttendedComplete:
-    pass
-
-
-@dataclass(frozen=True)
-class AttendedCancel:
-    pass
-
-
-@dataclass(frozen=True)
-class CallerHungUp:
-    pass
-
-
-@dataclass(frozen=True)
-class ReferToPhoneHoursPressed:
-    next_start: datetime | None = None  # None: use what the directory said
-
-
-@dataclass(frozen=True)
-class TakeMessagePressed:
-    pass
-
-
-@dataclass(frozen=True)
-class MessageRecorded:
-    reference: str
-
-
-@dataclass(frozen=True)
-class Reconciled:
-    """What survived a controller restart or ARI reconnect, from live channels."""
-
-    caller_alive: bool
-    target_alive: bool  # the target's ringing or answered channel
-    telephonist_alive: bool
-
-
-Event = (
-    Start
-    | DirectoryVerdict
-    | TargetAnswered
-    | TargetBusy
-    | TargetRejected
-    | RingTimeout
-    | WhisperDone
-    | TargetHungUp
-    | TelephonistAnswered
-    | TelephonistBusy
-    | TelephonistNoAnswer
-    | TelephonistHungUp
-    | AttendedComplete
-    | AttendedCancel
-    | CallerHungUp
-    | ReferToPhoneHoursPressed
-    | TakeMessagePressed
-    | MessageRecorded
-    | Reconciled
+from vaxel.handoff.steps import (
+    _abandoned,
+    _back_to_telephonist,
+    _fail,
+    _follow_forward,
+    _handed_over,
+    _requeue,
+    _ring,
+    _ring_failed,
+    _ring_failure,
+    _telephonist_left_attended,
 )
-
-
-# --- Commands -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HoldCaller:
-    music: str
-
-
-@dataclass(frozen=True)
-class ResolveTarget:
-    target: Target
-
-
-@dataclass(frozen=True)
-class RingDevices:
-    devices: tuple[str, ...]
-    timeout_s: float
-
-
-@dataclass(frozen=True)
-class StopRinging:
-    party: Party = Party.TARGET
-    keep: str | None = None  # the device that answered
-
-
-@dataclass(frozen=True)
-class PlayWhisper:
-    channel: Party
-    text: str
-
-
-@dataclass(frozen=True)
-class BridgeCallerWith:
-    party: Party
-
-
-@dataclass(frozen=True)
-class BridgeTelephonistWithTarget:
-    pass
-
-
-@dataclass(frozen=True)
-class HangUpTarget:
-    pass
-
-
-@dataclass(frozen=True)
-class FreeTelephonist:
-    """Release the telephonist from this handoff; idempotent."""
-
-    telephonist: str
-
-
-@dataclass(frozen=True)
-class RingTelephonist:
-    telephonist: str
-    whisper: str
-    timeout_s: float
-
-
-@dataclass(frozen=True)
-class RequeueAtHead:
-    """Maps onto the queue's ``mark_returned``: keeps whose call it was, and why."""
-
-    reason: Outcome
-    whisper: str
-    telephonist: str
-
-
-@dataclass(frozen=True)
-class SpeakToCaller:
-    text: str
-
-
-@dataclass(frozen=True)
-class StartMessage:
-    """Idempotent per handoff: reconciliation may send it again."""
-
-    target: Target
-
-
-@dataclass(frozen=True)
-class EmitEvent:
-    event: HandoffAttempt
-
-
-Command = (
-    HoldCaller
-    | ResolveTarget
-    | RingDevices
-    | StopRinging
-    | PlayWhisper
-    | BridgeCallerWith
-    | BridgeTelephonistWithTarget
-    | HangUpTarget
-    | FreeTelephonist
-    | RingTelephonist
-    | RequeueAtHead
-    | SpeakToCaller
-    | StartMessage
-    | EmitEvent
-)
-Step = tuple[State, list[Command]]
-
+from vaxel.handoff.wording import phone_hours_text, receipt_text
 
 # --- Transition -----------------------------------------------------------------------
 
@@ -594,44 +195,6 @@ def _resolving(state: Resolving, event: Event, now: datetime) -> Step | None:
     return None
 
 
-def _follow_forward(
-    ctx: Context,
-    target: Target,
-    to: Target,
-    hops: int,
-    colleague: str | None,
-    now: datetime,
-) -> Step:
-    if hops >= MAX_FORWARD_HOPS:
-        return _fail(ctx, Failure(Outcome.FORWARD_LOOP, target, colleague=colleague), now)
-    return Resolving(ctx, to, hops + 1), [ResolveTarget(to)]
-
-
-def _ring(
-    state: Resolving,
-    devices: tuple[str, ...],
-    now: datetime,
-    colleague: str | None,
-    on_busy: Target | None,
-    on_no_answer: Target | None,
-    overridden: bool = False,
-) -> Step:
-    ctx = state.ctx
-    ringing = Ringing(
-        ctx,
-        state.target,
-        devices,
-        since=now,
-        deadline=now + ctx.ring_timeout,
-        hops=state.hops,
-        overridden=overridden,
-        colleague=colleague,
-        on_busy=on_busy,
-        on_no_answer=on_no_answer,
-    )
-    return ringing, [RingDevices(devices, ctx.ring_timeout.total_seconds())]
-
-
 def _ringing(state: Ringing, event: Event, now: datetime) -> Step | None:
     ctx = state.ctx
     match event:
@@ -662,27 +225,6 @@ def _ringing(state: Ringing, event: Event, now: datetime) -> Step | None:
     return None
 
 
-def _ring_failed(state: Ringing, outcome: Outcome, now: datetime, *, stop: bool) -> Step:
-    stopping: list[Command] = [StopRinging()] if stop else []
-    forward = state.on_busy if outcome is Outcome.BUSY else None
-    forward = state.on_no_answer if outcome is Outcome.NO_ANSWER else forward
-    if forward is not None:
-        step = _follow_forward(state.ctx, state.target, forward, state.hops, state.colleague, now)
-    else:
-        step = _fail(state.ctx, _ring_failure(state, outcome, now), now)
-    return step[0], [*stopping, *step[1]]
-
-
-def _ring_failure(state: Ringing, outcome: Outcome, now: datetime) -> Failure:
-    return Failure(
-        outcome,
-        state.target,
-        ring_time_s=_seconds(state.since, now),
-        colleague=state.colleague,
-        overridden=state.overridden,
-    )
-
-
 def _whispering(state: Whispering, event: Event, now: datetime) -> Step | None:
     if isinstance(event, WhisperDone):
         return _handed_over(state, now)
@@ -706,45 +248,6 @@ def _consulting(state: Consulting, event: Event, now: datetime) -> Step | None:
     return None
 
 
-def _handed_over(state: Whispering | Consulting, now: datetime) -> Step:
-    ctx = state.ctx
-    outcome = Outcome.OVERRIDDEN if state.overridden else Outcome.ANSWERED
-    event = _attempt(ctx, state.target, outcome, now, state.ring_time_s, state.overridden)
-    commands: list[Command] = [
-        BridgeCallerWith(Party.TARGET),
-        FreeTelephonist(ctx.telephonist),
-        EmitEvent(event),
-    ]
-    return Done(outcome), commands
-
-
-def _telephonist_left_attended(state: Resolving | Ringing) -> Step | None:
-    # Nobody is left to take the caller back in person, so ring-back applies instead.
-    if state.ctx.mode is not Mode.ATTENDED:
-        return None
-    return replace(state, ctx=replace(state.ctx, mode=Mode.FOLLOW)), []
-
-
-def _fail(ctx: Context, failure: Failure, now: datetime) -> Step:
-    if ctx.mode is Mode.ATTENDED:
-        return _back_to_telephonist(ctx, failure, now)
-    whisper = whisper_for(ctx, failure)
-    timeout = ctx.telephonist_ring_timeout
-    ring_back = RingTelephonist(ctx.telephonist, whisper, timeout.total_seconds())
-    return RingingTelephonist(ctx, failure, now + timeout), [ring_back]
-
-
-def _back_to_telephonist(
-    ctx: Context, failure: Failure, now: datetime, *, whisper: bool = True
-) -> Step:
-    """Attended mode: the telephonist is still on the line, so reconnect at once."""
-    event = _attempt_for(ctx, failure, now, ReturnedTo.TELEPHONIST)
-    commands: list[Command] = [BridgeCallerWith(Party.TELEPHONIST), EmitEvent(event)]
-    if whisper:
-        commands.insert(0, PlayWhisper(Party.TELEPHONIST, whisper_for(ctx, failure)))
-    return Returned(ctx, failure, ReturnedTo.TELEPHONIST), commands
-
-
 def _ringing_telephonist(state: RingingTelephonist, event: Event, now: datetime) -> Step | None:
     ctx, failure = state.ctx, state.failure
     match event:
@@ -755,20 +258,6 @@ def _ringing_telephonist(state: RingingTelephonist, event: Event, now: datetime)
         case TelephonistBusy() | TelephonistNoAnswer():
             return _requeue(ctx, failure, now, stop=isinstance(event, TelephonistNoAnswer))
     return None
-
-
-def _requeue(
-    ctx: Context, failure: Failure, now: datetime, *, stop: bool, emit: bool = True
-) -> Step:
-    commands: list[Command] = [
-        FreeTelephonist(ctx.telephonist),
-        RequeueAtHead(failure.outcome, whisper_for(ctx, failure), ctx.telephonist),
-    ]
-    if stop:
-        commands.insert(0, StopRinging(Party.TELEPHONIST))
-    if emit:
-        commands.append(EmitEvent(_attempt_for(ctx, failure, now, ReturnedTo.QUEUE)))
-    return Requeued(ctx, failure), commands
 
 
 def _requeued(state: Requeued, event: Event) -> Step | None:
@@ -844,19 +333,6 @@ def _caller_gone(state: State, now: datetime) -> Step:
     return state, []
 
 
-def _abandoned(
-    ctx: Context,
-    target: Target,
-    now: datetime,
-    ring_time_s: float | None,
-    overridden: bool,
-    cleanup: list[Command],
-) -> Step:
-    attempt = _attempt(ctx, target, Outcome.ABANDONED, now, ring_time_s, overridden)
-    commands = [*cleanup, FreeTelephonist(ctx.telephonist), EmitEvent(attempt)]
-    return Done(Outcome.ABANDONED), commands
-
-
 def _reconcile(state: State, event: Reconciled, now: datetime) -> Step:
     """After a restart: keep what is live, return what was lost, strand nothing."""
     if not event.caller_alive:
@@ -903,119 +379,3 @@ def _reconcile(state: State, event: Reconciled, now: datetime) -> Step:
         case TakingMessage():
             return state, [StartMessage(state.failure.target)]
     return state, []
-
-
-# --- Stats events and spoken text -----------------------------------------------------
-
-
-def _attempt(
-    ctx: Context,
-    reached: Target,
-    outcome: Outcome,
-    now: datetime,
-    ring_time_s: float | None,
-    overridden: bool,
-    returned_to: ReturnedTo | None = None,
-    returned: bool = False,
-) -> HandoffAttempt:
-    requested = ctx.requested
-    return HandoffAttempt(
-        handoff_id=ctx.handoff_id,
-        at=now,
-        telephonist=ctx.telephonist,
-        mode=ctx.mode.value,
-        initiated_by=ctx.initiated_by.value,
-        target_name=requested.name,
-        target_person=requested.person_id,
-        target_unit=requested.unit,
-        target_department=requested.department,
-        reached_name=reached.name if reached != requested else None,
-        ring_time_s=ring_time_s,
-        outcome=outcome.value,
-        override=ctx.override or overridden,
-        returned=returned or returned_to is not None,
-        returned_to=returned_to.value if returned_to is not None else None,
-    )
-
-
-def _attempt_for(
-    ctx: Context, failure: Failure, now: datetime, returned_to: ReturnedTo | None
-) -> HandoffAttempt:
-    return _attempt(
-        ctx,
-        failure.target,
-        failure.outcome,
-        now,
-        failure.ring_time_s,
-        failure.overridden,
-        returned_to,
-        returned=True,
-    )
-
-
-def _seconds(since: datetime, now: datetime) -> float:
-    return max(0.0, (now - since).total_seconds())
-
-
-_WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
-def spoken_time(t: datetime) -> str:
-    """'tisdag 13 maj klockan 10.00', in Stockholm time."""
-    local = t.astimezone(STOCKHOLM)
-    day = f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
-    return f"{day} klockan {local:%H.%M}"
-
-
-def whisper_for(ctx: Context, failure: Failure) -> str:
-    """What the telephonist, or the next one from the queue, hears before the caller."""
-    name = failure.target.name
-    match failure.outcome:
-        case Outcome.BUSY:
-            text = f"Upptaget hos {name}"
-        case Outcome.REJECTED:
-            text = f"{name} avböjde samtalet"
-        case Outcome.ABSENT if failure.absent_until is not None:
-            text = f"{name} är frånvarande, tillbaka {spoken_time(failure.absent_until)}"
-        case Outcome.ABSENT:
-            text = f"{name} är frånvarande"
-        case Outcome.CLOSED:
-            text = f"Stängd anknytning hos {name}"
-        case Outcome.OUTSIDE_PHONE_HOURS if failure.next_phone_hours is not None:
-            when = spoken_time(failure.next_phone_hours)
-            text = f"Utanför telefontid hos {name}, nästa telefontid {when}"
-        case Outcome.OUTSIDE_PHONE_HOURS:
-            text = f"Utanför telefontid hos {name}"
-        case Outcome.FORWARD_LOOP:
-            text = f"Vidarekopplingen från {name} går runt i cirkel"
-        case Outcome.CANCELLED:
-            text = f"Överlämningen till {name} avbröts"
-        case _:
-            text = f"Inget svar hos {name}"
-    if failure.target != ctx.requested:
-        text += f", vidarekopplat från {ctx.requested.name}"
-    if failure.colleague:
-        text += f". Ledig kollega: {failure.colleague}"
-    return text
-
-
-def phone_hours_text(target: Target, next_start: datetime) -> str:
-    return f"{target.name} har telefontid {spoken_time(next_start)}."
-
-
-def receipt_text(reference: str) -> str:
-    return f"Ditt meddelande är registrerat. Ditt referensnummer är {reference}."

@@ -5,21 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from vaxel.handoff.model import (
-    STOCKHOLM,
+from vaxel.handoff.commands import (
     Command,
-    DirectoryVerdict,
     EmitEvent,
+)
+from vaxel.handoff.inputs import (
+    DirectoryVerdict,
     Event,
+    Reachable,
+    Start,
+    TargetAnswered,
+)
+from vaxel.handoff.model import (
+    transition,
+)
+from vaxel.handoff.states import (
+    STOCKHOLM,
     Idle,
     Initiator,
     Mode,
-    Reachable,
-    Start,
     State,
     Target,
-    TargetAnswered,
-    transition,
 )
 
 T0 = datetime(2026, 5, 11, 10, 0, tzinfo=STOCKHOLM)  # a Monday

@@ -2,29 +2,33 @@
 
 from handoff_builders import ANNA, DESK, TELEPHONIST, answered, emitted, ring, run, start
 
-from vaxel.handoff.model import (
-    AttendedCancel,
-    AttendedComplete,
+from vaxel.handoff.commands import (
     BridgeCallerWith,
     BridgeTelephonistWithTarget,
-    Consulting,
-    DirectoryVerdict,
-    Done,
     FreeTelephonist,
     HangUpTarget,
-    Mode,
-    Outcome,
-    Party,
     PlayWhisper,
-    Reachable,
-    Returned,
-    ReturnedTo,
-    Ringing,
-    RingTimeout,
     StopRinging,
+)
+from vaxel.handoff.inputs import (
+    AttendedCancel,
+    AttendedComplete,
+    DirectoryVerdict,
+    Reachable,
+    RingTimeout,
     TargetBusy,
     TargetHungUp,
     TelephonistHungUp,
+)
+from vaxel.handoff.states import (
+    Consulting,
+    Done,
+    Mode,
+    Outcome,
+    Party,
+    Returned,
+    ReturnedTo,
+    Ringing,
 )
 
 ATTENDED = Mode.ATTENDED

@@ -16,33 +16,39 @@ from handoff_builders import (
     start,
 )
 
-from vaxel.handoff.model import (
-    MAX_FORWARD_HOPS,
-    STOCKHOLM,
+from vaxel.handoff.commands import (
+    Command,
+    ResolveTarget,
+    RingDevices,
+    RingTelephonist,
+)
+from vaxel.handoff.inputs import (
     Absent,
     Busy,
     Closed,
-    Command,
     DirectoryVerdict,
-    Done,
     Event,
     Forwarded,
-    Mode,
-    Outcome,
     OutsidePhoneHours,
     Reachable,
-    ResolveTarget,
-    Resolving,
-    Returned,
-    RingDevices,
-    Ringing,
-    RingingTelephonist,
-    RingTelephonist,
     RingTimeout,
     TargetAnswered,
     TelephonistHungUp,
     WhisperDone,
+)
+from vaxel.handoff.model import (
     transition,
+)
+from vaxel.handoff.states import (
+    MAX_FORWARD_HOPS,
+    STOCKHOLM,
+    Done,
+    Mode,
+    Outcome,
+    Resolving,
+    Returned,
+    Ringing,
+    RingingTelephonist,
 )
 
 BACK = datetime(2026, 5, 18, 8, 0, tzinfo=STOCKHOLM)

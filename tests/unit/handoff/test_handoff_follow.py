@@ -18,34 +18,40 @@ from handoff_builders import (
     start,
 )
 
-from vaxel.handoff.model import (
-    TARGET_WHISPER,
+from vaxel.handoff.commands import (
     BridgeCallerWith,
-    DirectoryVerdict,
-    Done,
     EmitEvent,
     FreeTelephonist,
     HoldCaller,
-    Idle,
-    Outcome,
-    Party,
     PlayWhisper,
-    Reachable,
     ResolveTarget,
-    Resolving,
     RingDevices,
-    Ringing,
-    RingingTelephonist,
     RingTelephonist,
-    RingTimeout,
     StopRinging,
+)
+from vaxel.handoff.inputs import (
+    DirectoryVerdict,
+    Reachable,
+    RingTimeout,
     TargetBusy,
     TargetHungUp,
     TargetRejected,
     TelephonistHungUp,
     WhisperDone,
-    Whispering,
+)
+from vaxel.handoff.model import (
     transition,
+)
+from vaxel.handoff.states import (
+    TARGET_WHISPER,
+    Done,
+    Idle,
+    Outcome,
+    Party,
+    Resolving,
+    Ringing,
+    RingingTelephonist,
+    Whispering,
 )
 
 

@@ -6,36 +6,42 @@ from datetime import timedelta
 import pytest
 from handoff_builders import TELEPHONIST, answered, at, emitted, ring, run, start
 
-from vaxel.handoff.model import (
+from vaxel.handoff.commands import (
     BridgeCallerWith,
-    CallerHungUp,
-    Consulting,
-    Done,
-    Event,
     FreeTelephonist,
     HangUpTarget,
-    Mode,
-    Outcome,
-    Party,
-    Reconciled,
-    ReferToPhoneHoursPressed,
     RequeueAtHead,
-    Requeued,
     ResolveTarget,
-    Resolving,
-    Returned,
-    Ringing,
-    RingingTelephonist,
     RingTelephonist,
-    RingTimeout,
     SpeakToCaller,
     StartMessage,
     StopRinging,
+)
+from vaxel.handoff.inputs import (
+    CallerHungUp,
+    Event,
+    Reconciled,
+    ReferToPhoneHoursPressed,
+    RingTimeout,
     TakeMessagePressed,
     TelephonistAnswered,
     TelephonistBusy,
     WhisperDone,
+)
+from vaxel.handoff.model import (
     transition,
+)
+from vaxel.handoff.states import (
+    Consulting,
+    Done,
+    Mode,
+    Outcome,
+    Party,
+    Requeued,
+    Resolving,
+    Returned,
+    Ringing,
+    RingingTelephonist,
 )
 
 FAILED = [*ring(), RingTimeout()]

@@ -24,7 +24,9 @@ from vaxel.handoff.messages import (
     next_delivery_attempt,
     record_delivery_attempt,
 )
-from vaxel.handoff.model import STOCKHOLM
+from vaxel.handoff.states import (
+    STOCKHOLM,
+)
 
 CREATED = datetime(2026, 5, 11, 15, 30, tzinfo=STOCKHOLM)  # Monday afternoon
 DEADLINE = datetime(2026, 5, 12, 17, 0, tzinfo=STOCKHOLM)

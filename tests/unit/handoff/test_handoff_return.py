@@ -5,39 +5,45 @@ from datetime import datetime
 
 from handoff_builders import PER, TELEPHONIST, at, emitted, ring, run, start
 
-from vaxel.handoff.model import (
-    STOCKHOLM,
+from vaxel.handoff.commands import (
     BridgeCallerWith,
-    CallerHungUp,
-    DirectoryVerdict,
-    Done,
-    Event,
     FreeTelephonist,
     HoldCaller,
-    MessageRecorded,
-    Outcome,
-    OutsidePhoneHours,
-    Party,
-    ReferredToPhoneHours,
-    ReferToPhoneHoursPressed,
     RequeueAtHead,
-    Requeued,
     ResolveTarget,
-    Resolving,
-    Returned,
-    ReturnedTo,
-    RingingTelephonist,
-    RingTimeout,
     SpeakToCaller,
     StartMessage,
     StopRinging,
+)
+from vaxel.handoff.inputs import (
+    CallerHungUp,
+    DirectoryVerdict,
+    Event,
+    MessageRecorded,
+    OutsidePhoneHours,
+    ReferToPhoneHoursPressed,
+    RingTimeout,
     TakeMessagePressed,
-    TakingMessage,
     TelephonistAnswered,
     TelephonistBusy,
     TelephonistHungUp,
     TelephonistNoAnswer,
+)
+from vaxel.handoff.model import (
     transition,
+)
+from vaxel.handoff.states import (
+    STOCKHOLM,
+    Done,
+    Outcome,
+    Party,
+    ReferredToPhoneHours,
+    Requeued,
+    Resolving,
+    Returned,
+    ReturnedTo,
+    RingingTelephonist,
+    TakingMessage,
 )
 
 NEXT_HOURS = datetime(2026, 5, 12, 10, 0, tzinfo=STOCKHOLM)
