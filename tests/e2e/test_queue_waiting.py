@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import wait_until
-from tests.e2e.test_queue_serving_order import QueueView, caller, log_in, queue_site
 from tests.support.controller import ControllerProcess
 from tests.support.events import AriWatcher
+from tests.support.queue_calls import QueueView, caller, log_in, queue_site
 from tests.support.sipp import answering_phone, outside_phone
 from vaxel.ivr.prompts import PromptRenderer
 from vaxel.ivr.speech import position_announcement

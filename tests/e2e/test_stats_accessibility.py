@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_vaxel, wait_until
-from tests.e2e.test_queue_serving_order import QueueView, log_in, queue_site
 from tests.support.controller import ControllerProcess
+from tests.support.queue_calls import QueueView, log_in, queue_site
 from tests.support.sipp import answering_phone, call_in, waiting_citizen
 from vaxel import db
 from vaxel.stats.model import seconds_between

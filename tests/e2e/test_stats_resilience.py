@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.conftest import ROOT, run_vaxel, wait_until
-from tests.e2e.test_queue_serving_order import queue_site
 from tests.support.controller import ControllerProcess
+from tests.support.queue_calls import queue_site
 from tests.support.sipp import call_in
 from tests.support.throwaway_pg import ThrowawayPostgres
 from vaxel import db

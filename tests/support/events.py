@@ -17,6 +17,30 @@ Event = dict[str, Any]
 _serial = itertools.count()
 
 
+def wait_in(
+    events: list,
+    cond: threading.Condition,
+    predicate: Callable,
+    timeout: float,
+    what: str,
+    kind_key: str,
+):  # type: ignore[no-untyped-def]
+    """The first collected event (old or arriving) that satisfies ``predicate``."""
+    deadline = time.monotonic() + timeout
+    seen = 0
+    with cond:
+        while True:
+            for event in events[seen:]:
+                if predicate(event):
+                    return event
+            seen = len(events)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                kinds = [e.get(kind_key) for e in events[-15:]]
+                raise AssertionError(f"no {what} within {timeout} s; last events: {kinds}")
+            cond.wait(remaining)
+
+
 class AriWatcher:
     """Subscribes its own app to all event sources; it owns no channel, it only sees."""
 
@@ -53,19 +77,7 @@ class AriWatcher:
     def wait_for(
         self, predicate: Callable[[Event], bool], timeout: float = 10.0, what: str = "event"
     ) -> Event:
-        deadline = time.monotonic() + timeout
-        seen = 0
-        with self._cond:
-            while True:
-                for event in self.events[seen:]:
-                    if predicate(event):
-                        return event
-                seen = len(self.events)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    types = [e.get("type") for e in self.events[-15:]]
-                    raise AssertionError(f"no {what} within {timeout} s; last events: {types}")
-                self._cond.wait(remaining)
+        return wait_in(self.events, self._cond, predicate, timeout, what, "type")
 
     def stop(self) -> None:
         self._stop.set()
@@ -124,19 +136,7 @@ class AmiWatcher:
 
     def wait_for(self, predicate: Callable[[dict[str, str]], bool], timeout: float = 10.0,
                  what: str = "AMI event") -> dict[str, str]:  # fmt: skip
-        deadline = time.monotonic() + timeout
-        seen = 0
-        with self._cond:
-            while True:
-                for event in self.events[seen:]:
-                    if predicate(event):
-                        return event
-                seen = len(self.events)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    names = [e.get("Event") for e in self.events[-15:]]
-                    raise AssertionError(f"no {what} within {timeout} s; last events: {names}")
-                self._cond.wait(remaining)
+        return wait_in(self.events, self._cond, predicate, timeout, what, "Event")
 
     def stop(self) -> None:
         self._stop.set()
