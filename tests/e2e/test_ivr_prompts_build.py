@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,11 +12,6 @@ import pytest
 
 from tests.conftest import run_vaxel
 from tests.support.controller import write_site_file
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
-    reason="needs the Debian packages espeak-ng and sox",
-)
 
 
 def sox_stat(path: Path) -> dict[str, float]:
