@@ -12,7 +12,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -155,7 +155,3 @@ class AuthService:
 
 def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected, given or "")
-
-
-def now_plus(clock: Clock, **delta: float) -> datetime:
-    return clock.now() + timedelta(**delta)
