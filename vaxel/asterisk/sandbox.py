@@ -47,7 +47,8 @@ class SandboxSettings:
     http_port: int = 18088
     ami_port: int = 15038
     rtp_start: int = 30000
-    rtp_end: int = 30999
+    # Two ports per media stream: 10,000 ports carry a 10 calls/s backlog with room to spare.
+    rtp_end: int = 39999
 
     @property
     def root(self) -> Path:
