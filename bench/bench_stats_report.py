@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from vaxel import db
 from vaxel.calendar import BusinessCalendar
-from vaxel.stats.metrics import Period, aggregate
+from vaxel.stats.aggregates import Period, aggregate
 from vaxel.stats.reader import Reader
 from vaxel.stats.render import render
 from vaxel.stats.reports import Query, build

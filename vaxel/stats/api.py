@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from vaxel.errors import DomainError
-from vaxel.stats.metrics import Period
+from vaxel.stats.aggregates import Period
 from vaxel.stats.render import FORMATS, MEDIA_TYPES, filename, render
 from vaxel.stats.reports import REPORTS
 from vaxel.stats.reports import Query as ReportQuery

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vaxel.errors import DomainError
+from vaxel.stats.aggregates import Period
 from vaxel.stats.api import check_report_role, report_query
 from vaxel.stats.labels_i18n import label
-from vaxel.stats.metrics import Period
 from vaxel.stats.render import html_body
 from vaxel.stats.reports import REPORTS
 from vaxel.stats.service import StatsService

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from vaxel.stats.aggregates import DEFAULT_SHORT_ABANDON_S, Aggregate, daily_rollups
 from vaxel.stats.contacts import ContactRow, build_contact
 from vaxel.stats.events import LabelRecord
-from vaxel.stats.metrics import DEFAULT_SHORT_ABANDON_S, Aggregate, daily_rollups
 from vaxel.stats.model import STOCKHOLM, Contact, Pause
 from vaxel.stats.rollups import Summer, to_json
 from vaxel.stats.store import ContactRecord, DirtyDay, LabelRow, RollupRow

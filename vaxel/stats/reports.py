@@ -15,14 +15,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from vaxel.calendar import BusinessCalendar
-from vaxel.stats.metrics import (
-    Aggregate,
-    Period,
+from vaxel.stats.aggregates import Aggregate, Period, daily_rollups, period_label
+from vaxel.stats.figures import (
     accessibility,
     audit_table,
-    daily_rollups,
     heatmap,
-    period_label,
     telephonist_figures,
     transfer_figures,
 )

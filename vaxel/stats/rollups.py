@@ -1,6 +1,6 @@
 """Daily aggregates as JSON, and fast summing. Pure.
 
-A persisted rollup is exactly ``metrics.Aggregate``: every histogram and tally, nothing
+A persisted rollup is exactly ``aggregates.Aggregate``: every histogram and tally, nothing
 rounded, so a report summed from rollups equals the report computed from the raw log.
 """
 
@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from vaxel.stats.metrics import (
+from vaxel.stats.aggregates import (
     DEFAULT_SHORT_ABANDON_S,
     Aggregate,
     TelephonistTally,

@@ -9,7 +9,8 @@ to call in phone hours" and "83 % answered at the centre" do not follow from the
 
 from stats_builders import answered, contact, queue, talk, transferred
 
-from vaxel.stats.metrics import aggregate, audit_table, transfer_figures
+from vaxel.stats.aggregates import aggregate
+from vaxel.stats.figures import audit_table, transfer_figures
 from vaxel.stats.model import Contact, Outcome, StintOutcome, WrapUp
 
 CENTRE, SWITCHBOARD = "centre", "switchboard"

@@ -15,16 +15,11 @@ from stats_builders import (
     talk,
 )
 
-from vaxel.stats.metrics import (
-    Aggregate,
-    Period,
+from vaxel.stats.aggregates import Aggregate, Period, aggregate, daily_rollups, group, period_label
+from vaxel.stats.figures import (
     accessibility,
-    aggregate,
-    daily_rollups,
-    group,
     heatmap,
     percentile,
-    period_label,
     telephonist_figures,
     transfer_figures,
 )

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.unit.stats.test_stats_store import Env
-from vaxel.stats.metrics import Period
+from vaxel.stats.aggregates import Period
 from vaxel.stats.render import render
 from vaxel.stats.reports import REPORTS, Query, build
 from vaxel.stats.synth import generate

@@ -12,16 +12,16 @@ from operator import add
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaxel.stats.metrics import (
+from vaxel.stats.aggregates import (
     Aggregate,
     Period,
-    accessibility,
     aggregate,
     daily_rollups,
     group,
     period_label,
     rollup,
 )
+from vaxel.stats.figures import accessibility
 from vaxel.stats.model import (
     STOCKHOLM,
     Contact,

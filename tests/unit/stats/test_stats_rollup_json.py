@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from vaxel.stats.metrics import aggregate, daily_rollups
+from vaxel.stats.aggregates import aggregate, daily_rollups
 from vaxel.stats.rollups import from_json, to_json, total
 from vaxel.stats.synth import generate
 

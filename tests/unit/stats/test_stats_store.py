@@ -17,10 +17,10 @@ from vaxel.clock import FixedClock
 from vaxel.config import load_site_config
 from vaxel.errors import DomainError, NotFound
 from vaxel.queue.events import LeaveReason, QueueEntered, QueueLeft
+from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactHeaders
 from vaxel.stats.events import ContactStarted, record_of
 from vaxel.stats.ingest import Ingest, label_item
-from vaxel.stats.metrics import aggregate
 from vaxel.stats.model import STOCKHOLM
 from vaxel.stats.privacy import is_pseudonymised
 from vaxel.stats.reader import Reader

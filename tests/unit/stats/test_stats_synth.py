@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from vaxel.stats.metrics import accessibility, aggregate, transfer_figures
+from vaxel.stats.aggregates import aggregate
+from vaxel.stats.figures import accessibility, transfer_figures
 from vaxel.stats.model import STOCKHOLM, OpeningState, Outcome, classify
 from vaxel.stats.synth import NUMBERS, generate
 
