@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -98,7 +99,7 @@ class Actions:
             case StartMessage():
                 await self.start_message(live)
             case EmitEvent(event=event):
-                self.s.emit(event, live.caller)
+                self.s.emit(replace(event, contact_id=live.call_id or ""), live.caller)
 
     # --- the caller ----------------------------------------------------------------------
     async def hold(self, live: Live, music: str) -> None:

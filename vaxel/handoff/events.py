@@ -36,6 +36,9 @@ class HandoffAttempt:
     override: bool
     returned: bool
     returned_to: str | None
+    # The caller's contact (the entry service's call id), filled in by the service: the
+    # pure model does not know it, and statistics need it to merge the attempt.
+    contact_id: str = ""
 
 
 @dataclass(frozen=True)

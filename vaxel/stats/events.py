@@ -76,6 +76,12 @@ class LabelRecord:
         """What ties later events to earlier ones without a contact: message, handoff."""
         return self.fields.get("reference") or self.fields.get("handoff_id")
 
+    @property
+    def links(self) -> tuple[str, ...]:
+        """Every ref that can tie this record to a contact: a message taken during a
+        handoff is stored by its reference but found through the handoff's attempt."""
+        return tuple(v for v in (self.fields.get("reference"), self.fields.get("handoff_id")) if v)
+
     def to_json(self) -> str:
         return json.dumps(
             {"n": self.name, "c": self.contact_id, "t": self.at.isoformat(), "f": self.fields},

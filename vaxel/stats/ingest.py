@@ -71,8 +71,8 @@ class Ingest:
             mark_dirty(session, days)
 
     def _labels(self, session: Session, records: list[LabelRecord], days: set[str]) -> None:
-        unresolved = {r.ref for r in records if not r.contact_id and r.ref}
-        resolved: dict[str, str] = {r.ref: r.contact_id for r in records if r.contact_id and r.ref}  # type: ignore[misc]
+        unresolved = {link for r in records if not r.contact_id for link in r.links}
+        resolved = {link: r.contact_id for r in records if r.contact_id for link in r.links}
         missing = unresolved - set(resolved)
         if missing:
             query = select(LabelRow.ref, LabelRow.contact_id).where(
@@ -81,7 +81,9 @@ class Ingest:
             resolved.update({ref: cid for ref, cid in session.execute(query) if ref})
         rows = []
         for r in records:
-            contact_id = r.contact_id or resolved.get(r.ref or "", "")
+            contact_id = r.contact_id or next(
+                (resolved[link] for link in r.links if link in resolved), ""
+            )
             rows.append({"key": r.key, "contact_id": contact_id, "ref": r.ref, "name": r.name,
                          "at": r.at, "fields": json.dumps(r.fields, ensure_ascii=False)})  # fmt: skip
             if not contact_id:

@@ -16,6 +16,7 @@ from vaxel.calendar import BusinessCalendar
 from vaxel.clock import FixedClock
 from vaxel.config import load_site_config
 from vaxel.errors import DomainError, NotFound
+from vaxel.handoff.events import HandoffAttempt, MessageCreated
 from vaxel.queue.events import LeaveReason, QueueEntered, QueueLeft
 from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactHeaders
@@ -133,6 +134,30 @@ def test_wrap_up_codes_are_checked_and_stored(env):
     [row] = env.service.call_log(T.date(), T.date())
     assert row.wrap_up == "referred_to_phone_hours"
     assert row.outcome == "referred_to_phone_hours"
+
+
+def test_a_handoff_attempt_with_its_contact_merges_into_the_callers_contact(env):
+    """The handoff fills in the caller's contact id; a message taken after the failed
+    attempt names only the handoff, and follows it into the same contact."""
+    attempt = HandoffAttempt(
+        handoff_id="h1", at=T + timedelta(seconds=60), telephonist="t1001", mode="follow",
+        initiated_by="keys", target_name="Lena", target_person="p11", target_unit="bygglov",
+        target_department="sbf", reached_name=None, ring_time_s=5.0, outcome="no_answer",
+        override=False, returned=True, returned_to="telephonist", contact_id="c1",
+    )  # fmt: skip
+    message = MessageCreated(reference="M-1", at=T + timedelta(seconds=90), target_person="p11",
+                             target_unit="bygglov", channel="email", urgency="normal",
+                             deadline=T + timedelta(days=1), handoff_id="h1")  # fmt: skip
+    env.ingest.apply([started(), *waits("c1", 20, LeaveReason.ANSWERED)])
+    env.ingest.apply([label_item(record_of(attempt))])
+    env.ingest.apply([label_item(record_of(message))])
+    found = env.reader.contact("c1")
+    assert found is not None
+    kinds = [(str(s.kind), s.outcome and str(s.outcome)) for s in found[0].stints]
+    assert kinds == [("queue_wait", "answered"), ("handoff_attempt", "no_answer"),
+                     ("return", None), ("message", None)]  # fmt: skip
+    [row] = env.service.call_log(T.date(), T.date())
+    assert row.outcome == "message_taken"
 
 
 def test_the_call_log_never_shows_a_raw_number(env):
