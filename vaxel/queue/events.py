@@ -17,6 +17,7 @@ CallbackRequested         the caller asked to be called back and hung up
 CallbackAttempted         the citizen was dialled (attempt counts from 1)
 CallbackCompleted         the citizen answered and was bridged
 CallbackGivenUp           the attempts ran out
+WrapUpKeyed               a telephonist dialled a wrap-up code for their latest call
 TelephonistLoggedIn       login
 TelephonistLoggedOut      logout
 TelephonistPaused         a pause, with its reason ("missed call" for auto-pause)
@@ -134,6 +135,17 @@ class CallbackGivenUp(QueueEvent):
 
 
 @dataclass(frozen=True)
+class WrapUpKeyed(QueueEvent):
+    """``code`` is the wrap-up code's name (``stats.model.WRAP_UP_KEYS`` maps the digits)."""
+
+    name: ClassVar[str] = "WrapUpKeyed"
+
+    entry_id: str
+    code: str
+    by: str
+
+
+@dataclass(frozen=True)
 class TelephonistEvent:
     """Not about one contact, so ``contact_id`` is absent and ``queue`` is empty."""
 
@@ -178,6 +190,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "CallbackAttempted",
     "CallbackCompleted",
     "CallbackGivenUp",
+    "WrapUpKeyed",
     "TelephonistLoggedIn",
     "TelephonistLoggedOut",
     "TelephonistPaused",

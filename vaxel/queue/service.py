@@ -54,6 +54,7 @@ from vaxel.queue.model import (
 from vaxel.queue.ports import QueueCall, holding_bridge_id
 from vaxel.queue.state import Persister, Waiter
 from vaxel.queue.store import QueueStore
+from vaxel.stats.model import WRAP_UP_KEYS
 
 log = structlog.get_logger("vaxel.queue")
 
@@ -306,10 +307,22 @@ class QueueService:
     def by_endpoint(self, endpoint: str) -> Telephonist | None:
         return next((t for t in self.people.values() if t.endpoint == endpoint), None)
 
-    def set_wrapup_code(self, telephonist_id: str, code: str) -> str | None:
+    def set_wrapup_code(self, telephonist_id: str, digits: str) -> str | None:
+        """Raises DomainError for digits that are no wrap-up code."""
+        code = WRAP_UP_KEYS.get(digits)
+        if code is None:
+            raise DomainError(f"'{digits}' is not a wrap-up code")
         entry_id = self.legs.last_call.get(telephonist_id)
-        if entry_id is not None:
-            self.persist.submit(self.store.set_wrapup_code, entry_id, code)
+        if entry_id is None:
+            return None
+        now = self.clock.now()
+
+        def emit(saved: asyncio.Future[tuple[str, str] | None]) -> None:
+            if not saved.cancelled() and saved.exception() is None and saved.result():
+                queue, contact = saved.result()  # type: ignore[misc]
+                self.emit(ev.WrapUpKeyed(now, queue, contact, entry_id, code.value, telephonist_id))
+
+        self.persist.submit(self.store.set_wrapup_code, entry_id, digits).add_done_callback(emit)
         return entry_id
 
     # --- callbacks -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 
 from vaxel.asterisk.ari import AriError
+from vaxel.errors import DomainError
 from vaxel.queue import keys
 from vaxel.queue.keys import Action
 from vaxel.queue.model import Login, Logout, Pause, Unpause
@@ -105,6 +106,8 @@ class QueueStasis:
                 s.change(telephonist_id, change)
             elif s.set_wrapup_code(telephonist_id, code.argument) is None:
                 return say("not_now")
+        except DomainError:
+            return say("unknown_code")
         except Exception as exc:  # noqa: BLE001 - a refused change is spoken, not raised
             log.info("feature_code_refused", telephonist=telephonist_id, reason=str(exc))
             return say("not_now")

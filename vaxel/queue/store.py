@@ -176,11 +176,14 @@ class QueueStore:
                 session.add(row)
             row.left_at, row.left_reason, row.answered_by = at, reason, answered_by
 
-    def set_wrapup_code(self, entry_id: str, code: str) -> None:
+    def set_wrapup_code(self, entry_id: str, code: str) -> tuple[str, str] | None:
+        """The entry's queue and contact, for the labelled event; None if it is gone."""
         with self.sessions.begin() as session:
             row = session.get(EntryRow, entry_id)
-            if row is not None:
-                row.wrapup_code = code
+            if row is None:
+                return None
+            row.wrapup_code = code
+            return row.queue, row.call_id or row.id
 
     def open_entries(self) -> list[Entry]:
         with self.sessions() as session:

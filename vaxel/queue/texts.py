@@ -82,6 +82,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "pause": ("Du har paus.", "You are paused."),
     "unpause": ("Pausen är slut. Du kan få samtal.", "Your pause has ended."),
     "wrapup_code": ("Koden är sparad.", "The code is saved."),
+    "unknown_code": ("Den koden finns inte.", "There is no such code."),
     "not_telephonist": (
         "Den här telefonen hör inte till någon telefonist.",
         "This phone does not belong to a telephonist.",

@@ -4,7 +4,7 @@ Every item is a JSON-able dict (the journal's line format):
 
 - ``{"type": "label", "json": ...}``: a ``LabelRecord``; stored once per key.
   ``ContactStarted`` also upserts the contact's header, ``ContactEnded`` its end,
-  ``WrapUpSet`` its wrap-up code.
+  ``WrapUpSet`` and ``WrapUpKeyed`` its wrap-up code.
 - ``{"type": "chan", "ev": "start", "id", "at", "e164", "caller"}``: a contact seen in
   Asterisk's record (CEL); creates the contact only if no label has.
 - ``{"type": "chan", "ev": "end", "id", "at"}``: the contact's last channel ended.
@@ -28,6 +28,8 @@ from vaxel.stats.events import LabelRecord, record_from_json
 from vaxel.stats.store import Checkpoint, ContactRecord, DirtyDay, LabelRow
 
 Item = dict[str, Any]
+# Set through the API (``WrapUpSet``) or the telephonist's ``*25`` code (``WrapUpKeyed``).
+WRAP_UP_EVENTS = ("WrapUpSet", "WrapUpKeyed")
 _CHUNK = 500
 
 
@@ -66,7 +68,7 @@ class Ingest:
                 )
                 session.connection().execute(stmt, [{"cid": c, "ended": at} for c, at in ends])
             for record in records:
-                if record.name == "WrapUpSet":
+                if record.name in WRAP_UP_EVENTS:
                     self._wrap_up(session, record)
             mark_dirty(session, days)
 

@@ -80,6 +80,17 @@ class WrapUp(StrEnum):
     OTHER = "other"
 
 
+# What a telephonist dials after ``*25`` (README, "Keys for telephonists").
+WRAP_UP_KEYS: Mapping[str, WrapUp] = {
+    "1": WrapUp.ANSWERED_DIRECTLY,
+    "2": WrapUp.TRANSFERRED,
+    "3": WrapUp.MESSAGE,
+    "4": WrapUp.REFERRED_TO_PHONE_HOURS,
+    "5": WrapUp.REFERRED_TO_E_SERVICE,
+    "6": WrapUp.OTHER,
+}
+
+
 class Outcome(StrEnum):
     ANSWERED_BY_CENTRE = "answered_by_centre"
     ANSWERED_BY_SWITCHBOARD = "answered_by_switchboard"

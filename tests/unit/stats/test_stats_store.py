@@ -17,7 +17,7 @@ from vaxel.clock import FixedClock
 from vaxel.config import load_site_config
 from vaxel.errors import DomainError, NotFound
 from vaxel.handoff.events import HandoffAttempt, MessageCreated
-from vaxel.queue.events import LeaveReason, QueueEntered, QueueLeft
+from vaxel.queue.events import LeaveReason, QueueEntered, QueueLeft, WrapUpKeyed
 from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactHeaders
 from vaxel.stats.events import ContactStarted, record_of
@@ -158,6 +158,21 @@ def test_a_handoff_attempt_with_its_contact_merges_into_the_callers_contact(env)
                      ("return", None), ("message", None)]  # fmt: skip
     [row] = env.service.call_log(T.date(), T.date())
     assert row.outcome == "message_taken"
+
+
+def test_a_wrap_up_code_keyed_by_the_telephonist_sets_the_contacts_wrap_up(env):
+    keyed = WrapUpKeyed(at=T + timedelta(seconds=90), queue="centre", contact_id="c1",
+                        entry_id="c1", code="referred_to_phone_hours", by="t1001")  # fmt: skip
+    env.ingest.apply([started(), *waits("c1", 20, LeaveReason.ANSWERED)])
+    env.ingest.apply([label_item(record_of(keyed))])
+    [row] = env.service.call_log(T.date(), T.date())
+    assert (row.wrap_up, row.outcome) == ("referred_to_phone_hours", "referred_to_phone_hours")
+    # A later code through the API wins; an older keyed one arriving late does not.
+    env.clock.at = T + timedelta(seconds=120)
+    env.service.set_wrap_up("c1", "other", "anna")
+    env.ingest.apply([label_item(record_of(keyed))])
+    [row] = env.service.call_log(T.date(), T.date())
+    assert row.wrap_up == "other"
 
 
 def test_the_call_log_never_shows_a_raw_number(env):
