@@ -64,11 +64,16 @@ async def _listen(args: argparse.Namespace) -> int:
     if args.ready_file:
         await ami.logged_in.wait()
         args.ready_file.write_text("ready\n")
+    day = ctx.clock.now().date()
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=60)
         except TimeoutError:
             await listener.backfill()
+            if ctx.clock.now().date() != day:
+                # A segment a day: the controller's privacy job ages every journal's segments.
+                day = ctx.clock.now().date()
+                writer.journal.rotate(ctx.clock.now())
     await ami.stop()
     await writer.stop()
     return 0

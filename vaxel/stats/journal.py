@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,21 @@ class Journal:
             self.path.unlink()
             self.set_offset(0)
             self._file = open(self.path, "a", encoding="utf-8")
+
+    def rotate(self, at: datetime) -> Path | None:
+        """Move the file aside as a dated segment (``segments``), but only once the store
+        has all of it: a spool still waiting for the database stays where it is."""
+        from vaxel.stats.segments import segment_path
+
+        size = self.path.stat().st_size
+        if size == 0 or self.offset() != size:
+            return None
+        self._file.close()
+        segment = segment_path(self.path, at)
+        os.replace(self.path, segment)
+        self.set_offset(0)
+        self._file = open(self.path, "a", encoding="utf-8")
+        return segment
 
     def close(self) -> None:
         self._file.close()

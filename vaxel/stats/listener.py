@@ -62,12 +62,16 @@ class Listener:
             return
         self.writer.submit([label_item(record)])
 
+    def lock(self) -> asyncio.Lock:
+        """Held while reading the CEL file; the nightly rotation takes it too."""
+        if self._backfilling is None:
+            self._backfilling = asyncio.Lock()
+        return self._backfilling
+
     async def backfill(self) -> None:
         """After a login: fill in from Asterisk's record. The store may be down: then the
         next login, the periodic job or ``vaxel stats backfill`` does it."""
-        if self._backfilling is None:
-            self._backfilling = asyncio.Lock()
-        async with self._backfilling:
+        async with self.lock():
             try:
                 await asyncio.to_thread(backfill, self.ingest, self.cel_path, self.app)
             except Exception as exc:  # noqa: BLE001 - the store is down; retried later

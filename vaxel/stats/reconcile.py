@@ -32,12 +32,14 @@ def backfill(ingest: Ingest, cel_path: Path, app: str, *, from_start: bool = Fal
     source = f"cel:{cel_path}"
     cel = CelFile(cel_path)
     offset = ingest.checkpoint(source)
+    applied = 0
     if offset is None:
         offset = 0 if from_start or not cel_path.exists() else cel_path.stat().st_size
+        if from_start:
+            applied += _apply_segments(ingest, cel_path, app)
         ingest.set_checkpoint(source, offset)
         ingest.set_checkpoint(f"origin:{source}", offset)  # where verify starts comparing
         log.info("stats_cel_checkpoint_initialised", cel=str(cel_path), offset=offset)
-    applied = 0
     while True:
         records, new_offset = cel.read_from(offset)
         if new_offset == offset:
@@ -50,6 +52,20 @@ def backfill(ingest: Ingest, cel_path: Path, app: str, *, from_start: bool = Fal
         offset = new_offset
     if applied:
         log.info("stats_backfilled", facts=applied, cel=str(cel_path))
+    return applied
+
+
+def _apply_segments(ingest: Ingest, cel_path: Path, app: str) -> int:
+    """The rotated segments (``segments``), for a store that imports from the start."""
+    from vaxel.stats.segments import segments
+
+    applied = 0
+    for segment in segments(cel_path):
+        records, _ = CelFile(segment).read_from(0)
+        items = [f.item() for f in facts(records, app)]
+        for start in range(0, len(items), BATCH):
+            ingest.apply(items[start : start + BATCH])
+        applied += len(items)
     return applied
 
 
@@ -120,9 +136,9 @@ def verify(sessions, cel_path: Path, app: str, start: datetime, end: datetime): 
     """The difference for contacts that started in [start, end), counted from where this
     store began reading Asterisk's record (calls before it existed are not its business)."""
     from vaxel.stats.ingest import Ingest
+    from vaxel.stats.segments import cel_records_since_origin
 
-    origin = Ingest(sessions, None).checkpoint(f"origin:cel:{cel_path}") or 0
-    records, _ = CelFile(cel_path).read_from(origin)
+    records = cel_records_since_origin(Ingest(sessions, None), cel_path)
     cel_facts = list(facts(records, app))
     ids = {f.id for f in cel_facts if f.ev == "start" and start <= f.at < end}
     with sessions() as session:

@@ -115,13 +115,20 @@ class StatsService:
         return build(self.reader, self.calendar, query)
 
     # --- privacy ------------------------------------------------------------------------
+    def raw_number_cutoff(self) -> datetime:
+        """Raw numbers from before this instant are due for pseudonymisation."""
+        # In UTC: "30 days" is 30 x 24 h even across a DST change.
+        return self.clock.now().astimezone(UTC) - timedelta(
+            days=self.config.privacy.raw_number_days
+        )
+
+    def pseudonym(self, number: str) -> str:
+        return pseudonymise(number, self._key)
+
     def pseudonymise_due(self) -> int:
         """Replace raw caller numbers older than ``privacy.raw_number_days`` by a keyed
         hash: in contacts, in the contact labels and in the entry service's call record."""
-        # In UTC: "30 days" is 30 x 24 h even across a DST change.
-        cutoff = self.clock.now().astimezone(UTC) - timedelta(
-            days=self.config.privacy.raw_number_days
-        )
+        cutoff = self.raw_number_cutoff()
         done = 0
         with self.sessions.begin() as session:
             rows = session.scalars(select(ContactRecord).where(

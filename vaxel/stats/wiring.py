@@ -1,6 +1,7 @@
 """Wires the statistics into the controller: the label sink (first, so every package finds
 ``ctx.services["labels"]``), the journal writer, the AMI listener with its backfill, the
-entry-service labels, the privacy job, and the API and pages."""
+entry-service labels, the nightly privacy job (the store, then the journal and CEL files),
+and the API and pages."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from vaxel.stats.journal import Journal, JournalWriter
 from vaxel.stats.listener import Listener
 from vaxel.stats.paths import cel_path, journal_dir
 from vaxel.stats.reader import Reader
+from vaxel.stats.segments import PrivacyFiles
 from vaxel.stats.service import StatsService, load_key
 from vaxel.stats.sink import StatsSink
 from vaxel.stats.store import CallStore
@@ -54,7 +56,8 @@ def wire(ctx: AppContext) -> None:
     ctx.page_routers.append(pages.router(parts.service))
     if ctx.ari is None:
         return  # a tool without Asterisk: reports and the API only
-    writer = JournalWriter(Journal(journal_dir(ctx.config), "controller"), parts.ingest.apply)
+    journal = Journal(journal_dir(ctx.config), "controller")
+    writer = JournalWriter(journal, parts.ingest.apply)
     sink = StatsSink(writer, ctx.ari)
     ctx.services["labels"] = sink
     loop = asyncio.get_running_loop()
@@ -63,6 +66,7 @@ def wire(ctx: AppContext) -> None:
                        loop=loop, queues_running=lambda: "queues" in ctx.services)  # fmt: skip
     ctx.services["calls"] = CallStore(ctx.sessions, hooks=[hook])
     # VAXEL_STATS_LISTENER=external: the listener runs as its own service (`vaxel stats listen`).
+    listener = None
     if ctx.ami is not None and os.environ.get("VAXEL_STATS_LISTENER", "embedded") == "embedded":
         listener = Listener(ami=ctx.ami, writer=writer, ingest=parts.ingest,
                             cel_path=cel_path(ctx.config), app=ctx.config.asterisk.app,
@@ -70,7 +74,16 @@ def wire(ctx: AppContext) -> None:
         listener.attach()
         ctx.services["stats_listener"] = listener
         ctx.scheduler.add_job(listener.backfill, "interval", minutes=10, id="stats-backfill")
-    ctx.scheduler.add_job(parts.service.privacy_job, "cron", hour=2, minute=30, id="stats-privacy")
+    files = PrivacyFiles(service=parts.service, ingest=parts.ingest, cel_path=cel_path(ctx.config),
+                         app=ctx.config.asterisk.app, journal=journal,
+                         journal_dir=journal_dir(ctx.config),
+                         lock=listener.lock() if listener is not None else None)  # fmt: skip
+
+    async def privacy_job() -> None:
+        await parts.service.privacy_job()
+        await files.run()
+
+    ctx.scheduler.add_job(privacy_job, "cron", hour=2, minute=30, id="stats-privacy")
 
     async def stop() -> None:
         await sink.flush()

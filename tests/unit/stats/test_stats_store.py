@@ -22,10 +22,12 @@ from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactHeaders
 from vaxel.stats.events import ContactStarted, record_of
 from vaxel.stats.ingest import Ingest, label_item
+from vaxel.stats.journal import Journal
 from vaxel.stats.model import STOCKHOLM
 from vaxel.stats.privacy import is_pseudonymised
 from vaxel.stats.reader import Reader
 from vaxel.stats.reconcile import backfill, verify
+from vaxel.stats.segments import PrivacyFiles, age_cel, age_journals, rotate_cel, segments
 from vaxel.stats.service import StatsService
 from vaxel.stats.store import ContactRecord, LabelRow
 from vaxel.stats.synth import generate
@@ -221,3 +223,122 @@ def test_privacy_job_pseudonymises_old_numbers_and_retention_deletes_old_contact
     assert env.count(ContactRecord) == 0
     assert env.reader.total(old.date(), T.date()) == before  # aggregates are kept
     _ = UTC
+
+
+# --- the journal and CEL files past raw_number_days ----------------------------------
+
+
+def cel_call(linkedid: str, at: datetime, caller: str) -> list[dict]:
+    """An inbound call's CEL records: the contact facts, and a callback-style dial that
+    carries the caller's number in ``exten`` and ``appdata``."""
+    t = at.timestamp()
+    return [
+        {"eventtype": "CHAN_START", "eventtime": f"{t:.6f}", "num": caller, "exten": "+46406280400",
+         "linkedid": linkedid},
+        {"eventtype": "APP_START", "eventtime": f"{t:.6f}", "num": caller, "appname": "Stasis",
+         "appdata": "vaxel,inbound,+46406280400", "linkedid": linkedid},
+        {"eventtype": "APP_START", "eventtime": f"{t + 5:.6f}", "num": "1001", "exten": caller,
+         "appname": "Dial", "appdata": f"PJSIP/{caller}@trunk", "linkedid": linkedid},
+        {"eventtype": "LINKEDID_END", "eventtime": f"{t + 9:.6f}", "linkedid": linkedid},
+    ]  # fmt: skip
+
+
+def append_cel(path: Path, records: list[dict]) -> None:
+    with open(path, "a") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in records))
+
+
+def whole_day(at: datetime) -> tuple[datetime, datetime]:
+    day = at.astimezone(STOCKHOLM).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day + timedelta(days=1)
+
+
+def test_rotating_cel_loses_no_contact_and_verify_reads_the_segments(env, tmp_path):
+    cel = tmp_path / "vaxel.jsonl"
+    append_cel(cel, cel_call("before", T - timedelta(hours=2), "0701740640"))
+    backfill(env.ingest, cel, "vaxel")  # a new store starts at the file's end
+    append_cel(cel, cel_call("L1", T - timedelta(hours=1), "0701740641"))
+    segment = rotate_cel(env.ingest, cel, "vaxel", T)
+    assert segment is not None and not cel.exists()
+    assert [json.loads(x)["linkedid"] for x in segment.read_text().splitlines()] == ["L1"] * 4
+    append_cel(cel, cel_call("L2", T + timedelta(hours=1), "0701740642"))  # Asterisk's next record
+    assert backfill(env.ingest, cel, "vaxel") == 2
+    with env.sessions() as s:
+        assert {r.id for r in s.scalars(select(ContactRecord))} == {"L1", "L2"}
+    diff, checked = verify(env.sessions, cel, "vaxel", *whole_day(T))
+    assert checked == 2 and diff.empty(), diff.lines()
+
+
+def test_cel_records_past_raw_number_days_keep_only_pseudonymised_contact_facts(env, tmp_path):
+    cel = tmp_path / "vaxel.jsonl"
+    backfill(env.ingest, cel, "vaxel")
+    old, new = T - timedelta(days=31), T - timedelta(days=2)
+    append_cel(cel, cel_call("OLD", old, "0701740643"))
+    first = rotate_cel(env.ingest, cel, "vaxel", old + timedelta(hours=1))
+    append_cel(cel, cel_call("NEW", new, "0701740644"))
+    second = rotate_cel(env.ingest, cel, "vaxel", new + timedelta(hours=1))
+    assert first is not None and second is not None
+    aged = age_cel(cel, "vaxel", env.service.raw_number_cutoff(), env.service.retention_cutoff(),
+                   env.service.pseudonym)  # fmt: skip
+    assert (aged.reduced, aged.dropped, aged.deleted) == (2, 2, 0)
+    old_segment, new_segment = segments(cel)
+    assert old_segment.name.endswith(".aged.jsonl") and new_segment == second
+    old_text = old_segment.read_text()
+    assert "0701740643" not in old_text
+    kinds = [(r["eventtype"], is_pseudonymised(r.get("num", "0" * 64)))
+             for r in map(json.loads, old_text.splitlines())]  # fmt: skip
+    assert kinds == [("APP_START", True), ("LINKEDID_END", True)]
+    assert new_segment.read_text().count("0701740644") == 4  # inside the window: untouched
+    for day in (old, new):
+        diff, checked = verify(env.sessions, cel, "vaxel", *whole_day(day))
+        assert checked == 1 and diff.empty(), diff.lines()
+    # Retention (730 days in the example site file) deletes the segment itself.
+    env.clock.at = T + timedelta(days=800)
+    gone = age_cel(cel, "vaxel", env.service.raw_number_cutoff(), env.service.retention_cutoff(),
+                   env.service.pseudonym)  # fmt: skip
+    assert gone.deleted == 2 and segments(cel) == []
+
+
+def test_the_journal_rotates_only_when_applied_and_old_segments_are_deleted(tmp_path):
+    journal = Journal(tmp_path, "controller")
+    journal.append([started("c1", T - timedelta(days=31))])
+    assert journal.rotate(T - timedelta(days=31)) is None  # not in the store yet: the spool
+    journal.set_offset(journal.path.stat().st_size)
+    old = journal.rotate(T - timedelta(days=30, hours=23))
+    journal.append([started("c2", T - timedelta(days=2))])
+    journal.set_offset(journal.path.stat().st_size)
+    new = journal.rotate(T - timedelta(days=1))
+    journal.append([started("c3", T)])  # the current file is never aged
+    assert old is not None and new is not None and journal.offset() == 0
+    assert age_journals(tmp_path, T - timedelta(days=30)) == 1
+    assert not old.exists() and new.exists() and "c3" in journal.path.read_text()
+    journal.close()
+
+
+def test_the_nightly_privacy_job_rotates_and_ages_both_files_and_logs_it(env, tmp_path):
+    import asyncio
+
+    from structlog.testing import capture_logs
+
+    cel, journals = tmp_path / "vaxel.jsonl", tmp_path / "journal"
+    backfill(env.ingest, cel, "vaxel")
+    append_cel(cel, cel_call("OLD", T - timedelta(days=31), "0701740645"))
+    journal = Journal(journals, "controller")
+    journal.append([started("OLD", T - timedelta(days=31), caller="0701740645")])
+    journal.set_offset(journal.path.stat().st_size)
+    files = PrivacyFiles(service=env.service, ingest=env.ingest, cel_path=cel, app="vaxel",
+                         journal=journal, journal_dir=journals, lock=None)  # fmt: skip
+    env.clock.at = T - timedelta(days=30, hours=23)
+    with capture_logs() as first_night:
+        asyncio.run(files.run())
+    env.clock.at = T
+    with capture_logs() as later:
+        asyncio.run(files.run())
+    journal.close()
+    [logged] = [e for e in later if e["event"] == "stats_privacy_files"]
+    assert (logged["cel_records_reduced"], logged["journal_segments_deleted"]) == (2, 1)
+    assert any(e["event"] == "stats_cel_rotated" for e in first_night)
+    on_disk = "".join(p.read_text() for p in tmp_path.rglob("*.jsonl"))
+    assert "0701740645" not in on_disk
+    with env.sessions() as s:
+        assert s.get(ContactRecord, "OLD") is not None  # backfilled before the move
