@@ -41,7 +41,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "returned": ("Återkomna", "Returned"), "returned_rate": ("Andel återkomna", "Returned %"),
     "reasons": ("Orsaker", "Reasons"),
     "person": ("Person", "Person"), "unit": ("Enhet", "Unit"),
-    "department": ("Förvaltning", "Department"), "all": ("Alla", "All"),
+    "department": ("Förvaltning", "Department"), "all": ("Alla", "All"), "queue": ("Kö", "Queue"),
     "outcome": ("Utfall", "Outcome"), "total": ("Totalt", "Total"),
     "telephonist": ("Telefonist", "Telephonist"), "calls": ("Samtal", "Calls"),
     "talk_s": ("Samtalstid (s)", "Talk time (s)"), "wrap_up_s": ("Efterarbete (s)", "Wrap-up (s)"),

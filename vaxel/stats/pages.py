@@ -39,7 +39,8 @@ def router(service: StatsService) -> APIRouter:
         number = params.get("number") or None
         body, error = None, None
         q = report_query(params.get("name", "accessibility"), first, last,
-                         params.get("period", "day"), [number] if number else None, None, None)  # fmt: skip
+                         params.get("period", "day"), [number] if number else None,
+                         params.get("queue") or None, params.get("department") or None)  # fmt: skip
         lang = request.query_params.get("lang") or request.cookies.get("vaxel_lang") or "sv"
         try:
             check_report_role(user, q.name)

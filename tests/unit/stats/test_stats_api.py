@@ -84,6 +84,24 @@ def test_a_telephonist_sets_a_wrap_up_code(client):
     assert (rows[0]["wrap_up"], rows[0]["outcome"]) == ("message", "message_taken")
 
 
+def test_the_report_page_filters_and_keeps_the_telephonist_report_from_analysts(client):
+    client.post("/login", data={"username": "ada", "password": PASSWORD})
+    page = client.get(f"/reports?name=telephonists&from={DAY}&to={DAY}")
+    assert page.status_code == 200 and "does not allow the telephonist report" in page.text
+    assert 'class="report"' not in page.text
+    # c1 waited in the centre queue: another queue has nothing offered.
+    base = f"/reports?name=accessibility&from={DAY}&to={DAY}&lang=en"
+    shown = client.get(base + "&queue=centre").text
+    other = client.get(base + "&queue=office-dalby&department=lss").text
+    assert 'name="queue" value="centre"' in shown and "&queue=centre&format=xlsx" in shown
+    assert 'value="lss"' in other
+    api = f"/api/v1/stats/reports/accessibility?from={DAY}&to={DAY}"
+    auth = login(client, "ada")
+    offered = [client.get(api + q, headers=auth).json()["tables"]["summary"][0]["offered"]
+               for q in ("&queue=centre", "&queue=office-dalby")]  # fmt: skip
+    assert offered == [1, 0]
+
+
 def test_the_report_page_renders_for_an_analyst(client):
     client.post("/login", data={"username": "ada", "password": PASSWORD})
     page = client.get(f"/reports?name=accessibility&from={DAY}&to={DAY}")

@@ -58,3 +58,33 @@ def test_per_week_and_month_rows_count_working_days_in_the_business_calendar(env
     )
     [row] = report.table("by_period").rows
     assert row["period"] == "2026-09" and row["working_days"] == 22
+
+
+def test_number_queue_and_department_filters_give_the_figures_of_that_subset(env):
+    from vaxel.stats.aggregates import aggregate
+    from vaxel.stats.figures import accessibility, transfer_figures
+    from vaxel.stats.reports import _bounds
+
+    contacts = env.reader.contacts_between(*_bounds(FIRST, LAST))
+
+    def summary(**filters):  # type: ignore[no-untyped-def]
+        report = build(env.reader, env.calendar, Query("accessibility", FIRST, LAST, **filters))
+        return report.table("summary").rows[0]
+
+    everything = accessibility(aggregate(contacts))
+    centre = accessibility(aggregate([c for c in contacts if c.number_dialled == "centre"]))
+    assert 0 < centre.offered < everything.offered
+    by_centre = summary(numbers=("centre",))
+    assert (by_centre["offered"], by_centre["answered"]) == (centre.offered, centre.answered)
+    in_queue = [c for c in contacts if any(s.queue == "office-dalby" for s in c.stints)]
+    dalby = accessibility(aggregate(in_queue))
+    assert 0 < dalby.offered < centre.offered
+    assert summary(queue="office-dalby")["offered"] == dalby.offered
+
+    report = build(env.reader, env.calendar, Query("transfers", FIRST, LAST, department="lss"))
+    rows = report.table("transfers").rows
+    departments = {r["target"] for r in rows if r["level"] == "department"}
+    lss = next(f for f in transfer_figures(aggregate(contacts), "department") if f.target == "lss")
+    assert departments == {"lss"}
+    [all_row] = [r for r in rows if r["level"] == "all"]
+    assert all_row["attempted"] == lss.attempted  # only the department's attempts are counted
