@@ -257,3 +257,11 @@ def test_scripted_calls_give_exact_accessibility_audit_and_transfer_figures(pbx,
         assert (row["attempted"], row["answered"], row["returned"]) == (2, 1, 1), row
         assert (row["reach"], row["returned_rate"]) == (0.5, 0.5), row
         assert row["reasons"] == "no_answer: 1", row
+
+    # 1001 answered four callers, and the returned one again through the queue; a transfer
+    # ends the telephonist's talk, so the officer's conversation is not theirs.
+    [work] = report(site, "telephonists")["tables"]["telephonists"]
+    assert (work["telephonist"], work["calls"]) == ("t1001", 5), work
+    answered_by_1001 = [rows[c.caller] for c in OPEN_CASES if c is not ABANDONED]
+    on_line = sum(seconds_between(r.started_at, r.ended_at) for r in answered_by_1001)
+    assert 0 < work["talk_s"] <= on_line - 4, (work, on_line)

@@ -219,7 +219,12 @@ def labelled(record: LabelRecord) -> list[LabelledEvent]:
             event("handoff_attempt.end", at, {"outcome": outcome}),
         ]
         if f.get("returned") == "true" and f.get("returned_to"):
-            out.append(event("return.start", at, {"telephonist": f.get("telephonist", "")}))
+            back = event("return.start", at, {"telephonist": f.get("telephonist", "")})
+            out.append(back)
+            if f.get("mode") != "attended" or f.get("returned_to") != "telephonist":
+                # Followed calls come back through the queue, whose answer is the talk
+                # stint; the return only marks the attempt as returned.
+                out.append(event("return.end", at, {}))
         return out
     if record.name == "MessageCreated":
         attrs = {

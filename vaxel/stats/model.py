@@ -300,10 +300,14 @@ class _OpenStint:
         )
 
 
+_TALK = (StintKind.TELEPHONIST, StintKind.RETURN)
+
+
 def merge_stints(events: Iterable[LabelledEvent]) -> list[Contact]:
     """Fold labelled events into contacts, ordered by start. Events may arrive out of order;
     within one contact they are ordered by timestamp, ties in arrival order. An ``.end``
-    closes the latest open stint of its kind; an ``.end`` without a start is ignored."""
+    closes the latest open stint of its kind; an ``.end`` without a start is ignored. A
+    handoff attempt's start closes the open telephonist and return stints."""
     by_contact: dict[str, list[LabelledEvent]] = {}
     for event in events:
         by_contact.setdefault(event.contact_id, []).append(event)
@@ -330,12 +334,23 @@ def _fold(contact_id: str, events: list[LabelledEvent]) -> Contact:
             continue
         kind = StintKind(subject)
         if verb == "start":
+            if kind is StintKind.HANDOFF_ATTEMPT:
+                # The telephonist's talk ends when the transfer starts; neither has an end
+                # event of its own.
+                for open_stint in stints:
+                    if open_stint.kind in _TALK and open_stint.end is None:
+                        open_stint.close(event.ts, {})
             stints.append(_OpenStint(kind, event.ts, event.attrs))
         elif verb == "end":
             for open_stint in reversed(stints):
                 if open_stint.kind is kind and open_stint.end is None:
                     open_stint.close(event.ts, event.attrs)
                     break
+            else:
+                # Talk a transfer already ended still takes the end's facts (wrap-up time).
+                talk = next((s for s in reversed(stints) if s.kind is kind and kind in _TALK), None)
+                if talk is not None:
+                    talk.values.update(event.attrs)
     return Contact(
         contact_id=contact_id,
         started_at=started_at,

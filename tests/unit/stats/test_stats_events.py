@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from vaxel.handoff.events import HandoffAttempt
 from vaxel.queue.events import Answered, LeaveReason, QueueEntered, QueueLeft, TelephonistPaused
+from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactRow, build_contact
 from vaxel.stats.events import ContactStarted, labelled, make_record, record_from_json, record_of
+from vaxel.stats.figures import telephonist_figures, transfer_figures
 from vaxel.stats.model import STOCKHOLM, StintKind, StintOutcome, summarise
 
 T = datetime(2026, 11, 23, 10, 0, tzinfo=STOCKHOLM)
@@ -50,12 +53,13 @@ def test_queue_events_map_through_the_queue_packages_own_stint_label():
 
 def test_a_handoff_attempt_becomes_a_stint_from_ring_start_to_its_fate_and_a_return():
     attempt = HandoffAttempt(
-        handoff_id="h1", at=T + timedelta(seconds=80), telephonist="t1", mode="follow",
+        handoff_id="h1", at=T + timedelta(seconds=80), telephonist="t1", mode="attended",
         initiated_by="t1", target_name="Anna", target_person="p1", target_unit="u1",
         target_department="building", reached_name=None, ring_time_s=20.0, outcome="no_answer",
         override=False, returned=True, returned_to="telephonist",
     )  # fmt: skip
     events = labelled(record_of(attempt))
+    # Attended: the telephonist is still on the line, so the return is their talk.
     assert [e.kind for e in events] == [
         "handoff_attempt.start",
         "handoff_attempt.end",
@@ -63,6 +67,31 @@ def test_a_handoff_attempt_becomes_a_stint_from_ring_start_to_its_fate_and_a_ret
     ]
     assert events[0].ts == T + timedelta(seconds=60)
     assert events[1].attrs == {"outcome": "no_answer"}
+    # Followed: the call comes back through the queue, whose answer is the talk.
+    followed = labelled(record_of(replace(attempt, mode="follow")))
+    assert [e.kind for e in followed][2:] == ["return.start", "return.end"]
+    assert followed[2].ts == followed[3].ts
+
+
+def test_a_followed_transfer_that_comes_back_counts_talk_once_and_the_return():
+    """Live order: answered from the queue, transferred (talk ends), rung back through the
+    queue and answered again; then the contact ends."""
+    row = ContactRow("c1", T, T + timedelta(seconds=100), "+46406280400", "switchboard",
+                     "switchboard", "open", None, None)  # fmt: skip
+    first = Answered(at=T + timedelta(seconds=10), queue="centre", contact_id="c1",
+                     entry_id="e1", telephonist_id="t1", wait_s=10)  # fmt: skip
+    attempt = HandoffAttempt(
+        handoff_id="h1", at=T + timedelta(seconds=40), telephonist="t1", mode="follow",
+        initiated_by="keys", target_name="Anna", target_person="p1", target_unit="u1",
+        target_department="building", reached_name=None, ring_time_s=5.0, outcome="no_answer",
+        override=False, returned=True, returned_to="telephonist", contact_id="c1",
+    )  # fmt: skip
+    again = replace(first, at=T + timedelta(seconds=40), entry_id="e2")
+    contact = build_contact(row, [record_of(e) for e in (first, attempt, again)])
+    [work] = telephonist_figures(aggregate([contact]))
+    assert (work.telephonist, work.calls, work.talk_s) == ("t1", 2, (35 - 10) + (100 - 40))
+    [everyone] = transfer_figures(aggregate([contact]), "all")
+    assert (everyone.attempted, everyone.returned) == (1, 1)
 
 
 def test_a_contact_is_built_from_its_row_and_labels_with_open_talk_closed_at_the_end():

@@ -247,7 +247,7 @@ def test_events_fold_into_one_contact_with_its_stints_in_time_order():
     ]
     telephonist = merged.stints[2]
     assert telephonist.telephonist == "t7" and telephonist.wrap_up_seconds == 15
-    assert telephonist.end == at(125)
+    assert telephonist.end == at(80)  # the talk ends where the transfer starts
     handoff = merged.stints[3]
     assert handoff.outcome is StintOutcome.NO_ANSWER
     assert (handoff.target_person, handoff.target_unit, handoff.target_department) == (
