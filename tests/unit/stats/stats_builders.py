@@ -129,3 +129,17 @@ def transferred(
         number=number,
         wrap_up=wrap_up,
     )
+
+
+def handoff_attempt(at: datetime, **changes: object):  # type: ignore[no-untyped-def]
+    """A followed transfer to Anna that nobody answered and that came back to t1."""
+    from vaxel.handoff.events import HandoffAttempt
+
+    values: dict[str, object] = {
+        "handoff_id": "h1", "at": at, "telephonist": "t1", "mode": "follow",
+        "initiated_by": "keys", "target_name": "Anna", "target_person": "p1",
+        "target_unit": "u1", "target_department": "building", "reached_name": None,
+        "ring_time_s": 5.0, "outcome": "no_answer", "override": False, "returned": True,
+        "returned_to": "telephonist", "contact_id": "c1",
+    }  # fmt: skip
+    return HandoffAttempt(**{**values, **changes})  # type: ignore[arg-type]

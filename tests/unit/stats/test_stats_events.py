@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from vaxel.handoff.events import HandoffAttempt
+from stats_builders import handoff_attempt
+
 from vaxel.queue.events import Answered, LeaveReason, QueueEntered, QueueLeft, TelephonistPaused
 from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactRow, build_contact
@@ -52,12 +53,7 @@ def test_queue_events_map_through_the_queue_packages_own_stint_label():
 
 
 def test_a_handoff_attempt_becomes_a_stint_from_ring_start_to_its_fate_and_a_return():
-    attempt = HandoffAttempt(
-        handoff_id="h1", at=T + timedelta(seconds=80), telephonist="t1", mode="attended",
-        initiated_by="t1", target_name="Anna", target_person="p1", target_unit="u1",
-        target_department="building", reached_name=None, ring_time_s=20.0, outcome="no_answer",
-        override=False, returned=True, returned_to="telephonist",
-    )  # fmt: skip
+    attempt = handoff_attempt(T + timedelta(seconds=80), mode="attended", ring_time_s=20.0)
     events = labelled(record_of(attempt))
     # Attended: the telephonist is still on the line, so the return is their talk.
     assert [e.kind for e in events] == [
@@ -80,12 +76,7 @@ def test_a_followed_transfer_that_comes_back_counts_talk_once_and_the_return():
                      "switchboard", "open", None, None)  # fmt: skip
     first = Answered(at=T + timedelta(seconds=10), queue="centre", contact_id="c1",
                      entry_id="e1", telephonist_id="t1", wait_s=10)  # fmt: skip
-    attempt = HandoffAttempt(
-        handoff_id="h1", at=T + timedelta(seconds=40), telephonist="t1", mode="follow",
-        initiated_by="keys", target_name="Anna", target_person="p1", target_unit="u1",
-        target_department="building", reached_name=None, ring_time_s=5.0, outcome="no_answer",
-        override=False, returned=True, returned_to="telephonist", contact_id="c1",
-    )  # fmt: skip
+    attempt = handoff_attempt(T + timedelta(seconds=40))
     again = replace(first, at=T + timedelta(seconds=40), entry_id="e2")
     contact = build_contact(row, [record_of(e) for e in (first, attempt, again)])
     [work] = telephonist_figures(aggregate([contact]))

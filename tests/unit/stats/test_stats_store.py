@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.controller import write_site_file
+from tests.unit.stats.stats_builders import handoff_attempt
 from vaxel import db
 from vaxel.calendar import BusinessCalendar
 from vaxel.clock import FixedClock
 from vaxel.config import load_site_config
 from vaxel.errors import DomainError, NotFound
-from vaxel.handoff.events import HandoffAttempt, MessageCreated
+from vaxel.handoff.events import MessageCreated
 from vaxel.queue.events import LeaveReason, QueueEntered, QueueLeft, WrapUpKeyed
 from vaxel.stats.aggregates import aggregate
 from vaxel.stats.contacts import ContactHeaders
@@ -141,14 +142,9 @@ def test_wrap_up_codes_are_checked_and_stored(env):
 def test_a_handoff_attempt_with_its_contact_merges_into_the_callers_contact(env):
     """The handoff fills in the caller's contact id; a message taken after the failed
     attempt names only the handoff, and follows it into the same contact."""
-    attempt = HandoffAttempt(
-        handoff_id="h1", at=T + timedelta(seconds=60), telephonist="t1001", mode="follow",
-        initiated_by="keys", target_name="Lena", target_person="p11", target_unit="bygglov",
-        target_department="sbf", reached_name=None, ring_time_s=5.0, outcome="no_answer",
-        override=False, returned=True, returned_to="telephonist", contact_id="c1",
-    )  # fmt: skip
-    message = MessageCreated(reference="M-1", at=T + timedelta(seconds=90), target_person="p11",
-                             target_unit="bygglov", channel="email", urgency="normal",
+    attempt = handoff_attempt(T + timedelta(seconds=60))
+    message = MessageCreated(reference="M-1", at=T + timedelta(seconds=90), target_person="p1",
+                             target_unit="u1", channel="email", urgency="normal",
                              deadline=T + timedelta(days=1), handoff_id="h1")  # fmt: skip
     env.ingest.apply([started(), *waits("c1", 20, LeaveReason.ANSWERED)])
     env.ingest.apply([label_item(record_of(attempt))])
