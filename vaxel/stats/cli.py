@@ -135,10 +135,21 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_privacy(args: argparse.Namespace) -> int:
-    service = _parts(_ctx(args)).service
+    from vaxel.stats.paths import cel_path, journal_dir
+    from vaxel.stats.segments import age_cel, age_journals
+
+    ctx = _ctx(args)
+    service = _parts(ctx).service
     n = service.pseudonymise_due()
     gone = service.delete_expired()
-    print(f"pseudonymised {n} contacts; deleted {gone} contacts past retention")
+    # Rotating the live files is the controller's (it owns the journal and the CEL reader);
+    # ageing segments already rotated is safe from here.
+    aged = age_cel(cel_path(ctx.config), ctx.config.asterisk.app, service.raw_number_cutoff(),
+                   service.retention_cutoff(), service.pseudonym)  # fmt: skip
+    journals = age_journals(journal_dir(ctx.config), service.raw_number_cutoff())
+    print(f"pseudonymised {n} contacts; deleted {gone} contacts past retention; "
+          f"CEL segments: {aged.reduced} records reduced, {aged.dropped} dropped, "
+          f"{aged.deleted} deleted; journal segments deleted: {journals}")  # fmt: skip
     return 0
 
 

@@ -338,3 +338,23 @@ def test_the_nightly_privacy_job_rotates_and_ages_both_files_and_logs_it(env, tm
     assert "0701740645" not in on_disk
     with env.sessions() as s:
         assert s.get(ContactRecord, "OLD") is not None  # backfilled before the move
+
+
+def test_stats_privacy_command_ages_rotated_cel_segments_too(
+    store_url, tmp_path, monkeypatch, capsys
+):
+    from vaxel.cli import main
+
+    now = datetime.now(UTC)
+    env = Env(store_url, tmp_path)
+    cel = tmp_path / "vaxel.jsonl"
+    monkeypatch.setenv("VAXEL_CEL_FILE", str(cel))
+    backfill(env.ingest, cel, "vaxel")
+    append_cel(cel, cel_call("OLD", now - timedelta(days=31), "0701740645"))
+    assert rotate_cel(env.ingest, cel, "vaxel", now - timedelta(days=31) + timedelta(hours=1))
+    env.engine.dispose()
+    config = tmp_path / "site.toml"
+    assert main(["stats", "privacy", "--config", str(config)]) == 0
+    assert "2 records reduced" in capsys.readouterr().out
+    (aged,) = segments(cel)
+    assert aged.name.endswith(".aged.jsonl") and "0701740645" not in aged.read_text()
