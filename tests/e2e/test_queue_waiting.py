@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.conftest import wait_until
 from tests.support.controller import ControllerProcess
 from tests.support.events import AriWatcher
-from tests.support.queue_calls import QueueView, caller, log_in, queue_site
+from tests.support.queue_calls import (
+    QueueView,
+    caller,
+    full_log,
+    log_in,
+    queue_site,
+    sound_key,
+)
 from tests.support.sipp import answering_phone, outside_phone
-from vaxel.ivr.prompts import PromptRenderer
 from vaxel.ivr.speech import position_announcement
 from vaxel.queue.texts import say
-
-
-def sound_key(text: str, lang: str = "sv") -> str:
-    """The content hash the controller's renderer names the sentence's file by."""
-    return PromptRenderer(Path("/nonexistent"), "/x").cache_key(text, lang)
-
-
-def full_log(controller: ControllerProcess) -> str:
-    return controller.log_path.read_text(errors="replace")
 
 
 def started_playbacks(watch: AriWatcher, channel_id: str) -> list[str]:

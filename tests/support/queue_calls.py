@@ -4,39 +4,62 @@ controller's persisted queue state, telephonists logging in, citizens who wait."
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
+
+import httpx
 
 from tests.conftest import wait_until
 from tests.support.controller import EXAMPLE, ControllerProcess
-from tests.support.sipp import dial_from_phone, waiting_citizen
+from tests.support.sipp import dial_from_phone, free_port, waiting_citizen
 from vaxel import db
+from vaxel.app import build_context
+from vaxel.ivr.prompts import PromptRenderer
 from vaxel.queue.store import EntryRow, QueueStore, TelephonistRow
+from vaxel.web.auth import Role
 
 SWITCHBOARD = "+46406280400"
+API_PASSWORD = "correct horse battery"
 
 
-def queue_site(directory: Path, **centre: object) -> Path:
-    """The example site, with the centre queue's settings overridden and no language menu
-    on the switchboard number (callers go straight to the queue after the greeting)."""
+def queue_site(
+    directory: Path, *, queues: dict[str, dict[str, object]] | None = None, **centre: object
+) -> Path:
+    """The example site, with the centre queue's settings overridden (and any other queue's
+    through ``queues``) and no language menu on the switchboard number (callers go straight
+    to the queue after the greeting)."""
     text = EXAMPLE.read_text()
     text = re.sub(r'^url = "sqlite:.*"$', f'url = "sqlite:///{directory / "vaxel.db"}"', text,
                   count=1, flags=re.M)  # fmt: skip
-    start = text.index('name = "centre"\nlabel')
+    for name, settings in {"centre": centre, **(queues or {})}.items():
+        text = _with_queue_settings(text, name, settings)
+    text = text.replace('label = "Växeln"\nqueue = "centre"',
+                        'label = "Växeln"\nqueue = "centre"\nlanguage_menu = false')  # fmt: skip
+    path = directory / "site.toml"
+    path.write_text(text)
+    return path
+
+
+def _with_queue_settings(text: str, name: str, settings: dict[str, object]) -> str:
+    start = text.index(f'name = "{name}"\nlabel')
     end = text.index("\n\n", start)
     block = text[start:end]
-    for key, value in centre.items():
+    for key, value in settings.items():
         literal = f'"{value}"' if isinstance(value, str) else str(value).lower()
         line = f"{key} = {literal}"
         if re.search(rf"^{key} = ", block, flags=re.M):
             block = re.sub(rf"^{key} = .*$", line, block, flags=re.M)
         else:
             block += "\n" + line
-    text = text[:start] + block + text[end:]
-    text = text.replace('label = "Växeln"\nqueue = "centre"',
-                        'label = "Växeln"\nqueue = "centre"\nlanguage_menu = false')  # fmt: skip
-    path = directory / "site.toml"
-    path.write_text(text)
-    return path
+    return text[:start] + block + text[end:]
+
+
+def with_web(site: Path) -> str:
+    """Serve the controller's web and API on a port of its own; returns the base URL."""
+    port = free_port(socket.SOCK_STREAM)
+    base = f"http://127.0.0.1:{port}"
+    site.write_text(site.read_text() + f'\n[web]\nport = {port}\npublic_url = "{base}"\n')
+    return base
 
 
 class QueueView:
@@ -63,10 +86,15 @@ class QueueView:
                           what=f"{count} callers waiting")  # fmt: skip
 
 
+def feature_code(pbx: dict, extension: str, digits: str) -> None:
+    """Dial a telephonist's feature code and hear the confirmation to the end."""
+    dial = dial_from_phone(pbx, extension, digits)
+    assert dial.wait(timeout=30) == 0, dial.tail()
+
+
 def log_in(pbx: dict, view: QueueView, extension: str) -> None:
     """Dial the login feature code from the telephonist's softphone."""
-    dial = dial_from_phone(pbx, extension, "*21")
-    assert dial.wait(timeout=30) == 0, dial.tail()
+    feature_code(pbx, extension, "*21")
     wait_until(
         lambda: (
             (row := view.telephonist(f"t{extension}")) is not None and row.status != "logged_out"
@@ -75,6 +103,32 @@ def log_in(pbx: dict, view: QueueView, extension: str) -> None:
     )
 
 
-def caller(pbx: dict, number: str, steps: list | None = None):  # type: ignore[no-untyped-def]
+def api_headers(controller: ControllerProcess, base: str, username: str, *roles: Role) -> dict:
+    """A user with ``roles`` in the controller's store, logged in through the API."""
+    ctx = build_context(controller.config)
+    ctx.auth.create_user(username=username, display_name=username, password=API_PASSWORD,
+                         roles=set(roles))  # fmt: skip
+    reply = httpx.post(f"{base}/api/v1/auth/login",
+                       json={"username": username, "password": API_PASSWORD})  # fmt: skip
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['token']}"}
+
+
+def caller(pbx: dict, number: str, steps: list | None = None, dialled: str = SWITCHBOARD):  # type: ignore[no-untyped-def]
     """A citizen who stays on the line until the controller hangs up (after the telephonist)."""
-    return waiting_citizen(pbx, SWITCHBOARD, steps or [], caller=number)
+    return waiting_citizen(pbx, dialled, steps or [], caller=number)
+
+
+def sound_key(text: str, lang: str = "sv") -> str:
+    """The content hash the controller's renderer names the sentence's file by."""
+    return PromptRenderer(Path("/nonexistent"), "/x").cache_key(text, lang)
+
+
+def full_log(controller: ControllerProcess) -> str:
+    return controller.log_path.read_text(errors="replace")
+
+
+def said(controller: ControllerProcess, text: str, lang: str = "sv") -> bool:
+    """The controller played ``text`` (its log names every sound it plays; the ARI watcher
+    app is shared with other test runs on this sandbox, which may take it over)."""
+    return sound_key(text, lang) in full_log(controller)

@@ -1,4 +1,5 @@
-"""HTTP routes: queue state, and telephonists' login, logout and pause (like the feature codes).
+"""HTTP routes: queue state, and telephonists' login, logout, pause and wrap-up code (like the
+feature codes).
 
 A telephonist may change their own state (their site-file ``person`` or ``id`` matches
 their account); an admin may change anyone's.
@@ -9,11 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from vaxel.context import AppContext
 from vaxel.queue.estimate import position
-from vaxel.queue.model import Login, Logout, Pause, TelephonistChange, Unpause
+from vaxel.queue.model import (
+    Login,
+    Logout,
+    Pause,
+    Paused,
+    Telephonist,
+    TelephonistChange,
+    Unpause,
+)
 from vaxel.web.app import require
 from vaxel.web.auth import Principal, Role
 
@@ -21,13 +30,30 @@ STAFF = (Role.TELEPHONIST, Role.UNIT_ADMIN)
 
 
 class PauseIn(BaseModel):
-    reason: str = "paused"
+    reason: str = Field("paused", min_length=1, max_length=80)
+
+
+class WrapupCodeIn(BaseModel):
+    code: str = Field(pattern=r"^\d{1,6}$", description="1-6 digits, as keyed with *25<code>")
 
 
 class TelephonistOut(BaseModel):
     id: str
     status: str
     detail: str
+    reason: str | None = None
+
+
+class WrapupCodeOut(BaseModel):
+    telephonist: str
+    entry: str
+    code: str
+
+
+def telephonist_out(person: Telephonist) -> TelephonistOut:
+    reason = person.status.reason if isinstance(person.status, Paused) else None
+    return TelephonistOut(id=person.id, status=type(person.status).__name__.lower(),
+                          detail=str(person.status), reason=reason)  # fmt: skip
 
 
 def make_router(ctx: AppContext) -> APIRouter:
@@ -52,10 +78,7 @@ def make_router(ctx: AppContext) -> APIRouter:
 
     def change(telephonist_id: str, user: Principal, what: TelephonistChange) -> TelephonistOut:
         allowed(user, telephonist_id)
-        person = service().change(telephonist_id, what)
-        return TelephonistOut(
-            id=person.id, status=type(person.status).__name__.lower(), detail=str(person.status)
-        )
+        return telephonist_out(service().change(telephonist_id, what))
 
     @router.get("", dependencies=[require(*STAFF)])
     async def state() -> dict[str, Any]:
@@ -79,6 +102,17 @@ def make_router(ctx: AppContext) -> APIRouter:
     @router.post("/telephonists/{telephonist_id}/unpause")
     async def unpause(telephonist_id: str, user: Principal = require(*STAFF)) -> TelephonistOut:
         return change(telephonist_id, user, Unpause())
+
+    @router.post("/telephonists/{telephonist_id}/wrapup-code")
+    async def wrapup_code(
+        telephonist_id: str, body: WrapupCodeIn, user: Principal = require(*STAFF)
+    ) -> WrapupCodeOut:
+        """The wrap-up code for the telephonist's latest call (like ``*25<code>``)."""
+        allowed(user, telephonist_id)
+        entry_id = service().set_wrapup_code(telephonist_id, body.code)
+        if entry_id is None:
+            raise HTTPException(status_code=409, detail="no call to put a wrap-up code on")
+        return WrapupCodeOut(telephonist=telephonist_id, entry=entry_id, code=body.code)
 
     return router
 
@@ -104,8 +138,5 @@ def snapshot(service: Any) -> dict[str, Any]:
                 for e in mine
             ],
         }
-    people = {
-        t.id: {"status": type(t.status).__name__.lower(), "detail": str(t.status)}
-        for t in service.people.values()
-    }
+    people = {t.id: telephonist_out(t).model_dump(exclude={"id"}) for t in service.people.values()}
     return {"queues": queues, "telephonists": people}
