@@ -13,6 +13,8 @@ The position is said on entry and every ``announce_every_s``, with the estimate 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,16 +24,26 @@ from vaxel.asterisk.ari import AriError
 from vaxel.ivr.speech import next_opening_sentence, position_announcement
 from vaxel.numbers import NumberRefused, check_number
 from vaxel.queue import events as ev
-from vaxel.queue.estimate import RefuseReason, active_count, estimate_wait, position
+from vaxel.queue.estimate import (
+    Overflow,
+    OverflowToMessage,
+    OverflowToQueue,
+    RefuseReason,
+    active_count,
+    estimate_wait,
+    position,
+)
 from vaxel.queue.keys import Choosing, KeyOutcome, Waiting, press
 from vaxel.queue.media import Media
 from vaxel.queue.model import Entry, EntryKind, EntryState
-from vaxel.queue.ports import QueueCall, holding_bridge_id
+from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
+from vaxel.queue.state import Waiter
 from vaxel.queue.texts import digits, lang_of, say
 
 log = structlog.get_logger("vaxel.queue")
 KEYS_TIMEOUT_S = 15
-CLOSING_GRACE_S = 20
+# Long enough to hear when the queue opens, press 1 and confirm the number.
+CLOSING_GRACE_S = 30
 
 
 class Announcer:
@@ -51,7 +63,12 @@ class Announcer:
             entry = s.entries.get(entry_id)
             if entry is None or entry.kind is not EntryKind.CALLER:
                 return
-            if entry.state is EntryState.WAITING and isinstance(s.waiters[entry_id].keys, Waiting):
+            waiter = s.waiters[entry_id]
+            if (
+                entry.state is EntryState.WAITING
+                and isinstance(waiter.keys, Waiting)
+                and waiter.closing_until is None  # the closing message is what they hear
+            ):
                 await self.announce(entry)
             await asyncio.sleep(s.queues[entry.queue].announce_every_s)
 
@@ -194,6 +211,25 @@ class Announcer:
         await self.media.say(call.channel_id, text, lang, wait=True)
         await s.ari.hangup(call.channel_id)
 
+    async def full(self, call: QueueCall, destination: Overflow) -> None:
+        """The queue holds its maximum: the caller is told, then goes where the site says."""
+        s = self.s
+        lang = lang_of(call.language)
+        if isinstance(destination, OverflowToQueue):
+            await self.media.say(call.channel_id, say("full_moving", lang), lang, wait=True)
+            tags = {**call.tags, FULL_FROM: call.queue}
+            await s.enter(replace(call, queue=destination.name, tags=tags))
+            return
+        if isinstance(destination, OverflowToMessage) and s.voice_messages.available():
+            entry = Entry(id=uuid.uuid4().hex[:16], queue=call.queue, entered_at=s.clock.now(),
+                          channel_id=call.channel_id, call_id=call.call_id, language=lang,
+                          caller_number=call.caller_number)  # fmt: skip
+            previous = s.router.owner(call.channel_id)
+            s.router.claim(call.channel_id, s.stasis)
+            await s.voice_messages.take(entry, Waiter(previous_owner=previous))
+            return
+        await self.refused(call, RefuseReason.FULL)
+
     def closing(self, queue: str) -> None:
         """A departmental queue closes: say when it opens and offer a callback."""
         s = self.s
@@ -208,9 +244,10 @@ class Announcer:
         s = self.s
         lang = entry.language
         opening = next_opening_sentence(s.next_open(entry.queue), s.clock.now(), lang)
+        key = "closing" if s.queues[entry.queue].callback else "closing_no_callback"
         await self.media.stop(s.waiters[entry.id].playback)
         s.waiters[entry.id].playback = await self.media.say(
-            entry.channel_id or "", say("closing", lang, next_open=opening), lang
+            entry.channel_id or "", say(key, lang, next_open=opening), lang
         )
 
     async def goodbye(self, entry: Entry, reason: ev.LeaveReason) -> None:

@@ -60,6 +60,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The queue is closing now. {next_open} If you would like a call back when we "
         "open, press one.",
     ),
+    "closing_no_callback": (
+        "Kön stänger nu. {next_open} Välkommen att ringa igen.",
+        "The queue is closing now. {next_open} Please call again.",
+    ),
     "closed": (
         "Vi har stängt just nu. {next_open} Välkommen att ringa igen.",
         "We are closed right now. {next_open} Please call again.",
@@ -68,6 +72,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Just nu är det många som ringer och kön är full. Välkommen att ringa igen om en stund.",
         "Many people are calling right now and the queue is full. Please call again later.",
     ),
+    "full_moving": (
+        "Just nu är det många som ringer och kön är full. Du kopplas vidare, vänta kvar.",
+        "Many people are calling right now and the queue is full. We are putting you "
+        "through to another queue; please hold.",
+    ),
     "nobody": (
         "Just nu finns ingen som kan svara. Välkommen att ringa igen.",
         "There is nobody who can answer right now. Please call again.",
@@ -75,6 +84,23 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "overflow_message": (
         "Tyvärr kan ingen svara just nu. Tryck ett för att bli uppringd, så behåller du din plats.",
         "Sorry, nobody can answer right now. Press one to be called back; you keep your place.",
+    ),
+    "message_prompt": (
+        "Tyvärr kan ingen svara just nu. Lämna ett meddelande efter tonen: säg ditt namn, "
+        "ditt telefonnummer och vad det gäller. Tryck fyrkant eller lägg på när du är klar.",
+        "Sorry, nobody can answer right now. Please leave a message after the tone: your "
+        "name, your phone number and what it is about. Press the hash key or hang up when "
+        "you are done.",
+    ),
+    "message_taken": (
+        "Tack. Ditt meddelande är registrerat med referensnummer {reference}. Vi återkommer "
+        "till dig. Hej då.",
+        "Thank you. Your message is registered with reference {reference}. We will get back "
+        "to you. Goodbye.",
+    ),
+    "message_failed": (
+        "Tyvärr gick det inte att spara meddelandet. Välkommen att ringa igen.",
+        "Sorry, the message could not be saved. Please call again.",
     ),
     "goodbye": ("Hej då.", "Goodbye."),
     "login": ("Du är inloggad.", "You are logged in."),
