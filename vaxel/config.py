@@ -96,14 +96,21 @@ class Queue(Strict):
     wrapup_s: int = Field(10, ge=0, le=600)
     announce_every_s: int = Field(60, ge=15, le=600)
     overflow: str = Field("message", description="queue:<name>, message or closed")
+    # Where a caller goes when the queue already holds max_length callers: another queue, a
+    # voice message, or "closed" (told that the queue is full, then hung up).
+    when_full: str = Field("closed", description="queue:<name>, message or closed")
     callback: bool = True
     # One priority level is worth one minute of waiting (see vaxel/queue/model.py).
     priority: int = Field(0, ge=0, le=10)
     when_nobody_logged_in: Literal["refuse", "admit"] = "refuse"
     callback_max_attempts: int = Field(3, ge=1, le=10)
     callback_retry_delay_s: int = Field(300, ge=10, le=86400)
+    # How long the citizen's phone rings on a callback attempt before it counts as unanswered.
+    callback_ring_s: int = Field(30, ge=10, le=120)
+    # The unit ([handoff.units]) that voice messages left here go to; the queue's name if unset.
+    message_unit: Name | None = None
 
-    @field_validator("overflow")
+    @field_validator("overflow", "when_full")
     @classmethod
     def _overflow(cls, value: str) -> str:
         if value in ("message", "closed") or re.fullmatch(r"queue:" + NAME.pattern[1:], value):
@@ -306,11 +313,15 @@ class SiteConfig(Strict):
             if owner.schedule not in schedules:
                 raise ValueError(f"'{owner.name}' names unknown schedule '{owner.schedule}'")
         for queue in self.queues:
-            target = queue.overflow.removeprefix("queue:")
-            if queue.overflow.startswith("queue:") and (
-                target not in queues or target == queue.name
+            for what, destination in (
+                ("overflows", queue.overflow),
+                ("when_full", queue.when_full),
             ):
-                raise ValueError(f"queue '{queue.name}' overflows to unknown queue '{target}'")
+                target = destination.removeprefix("queue:")
+                if destination.startswith("queue:") and (
+                    target not in queues or target == queue.name
+                ):
+                    raise ValueError(f"queue '{queue.name}' {what} to unknown queue '{target}'")
         _unique("telephonists", [t.id for t in self.telephonists])
         for telephonist in self.telephonists:
             for name in telephonist.queues:

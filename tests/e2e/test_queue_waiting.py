@@ -6,6 +6,7 @@ from tests.conftest import wait_until
 from tests.support.controller import ControllerProcess
 from tests.support.events import AriWatcher
 from tests.support.queue_calls import (
+    CALLBACK_ON_OWN_NUMBER,
     QueueView,
     caller,
     full_log,
@@ -64,11 +65,8 @@ def test_callback_is_served_in_its_original_place_ahead_of_later_callers(pbx, tm
     view = QueueView(controller)
     runs = []
     try:
-        # The first caller asks for a callback on the number they call from (1, then 1).
-        # (sipp replays the same RFC 4733 pcap for each key; Asterisk takes a repeat of the
-        # same digit as a new key only after a few seconds, hence the long pauses.)
-        keys = [("pause", 4000), ("dtmf", "1"), ("pause", 4500), ("dtmf", "1")]
-        first = caller(pbx, "0701740671", keys)
+        # The first caller asks for a callback on the number they call from.
+        first = caller(pbx, "0701740671", CALLBACK_ON_OWN_NUMBER)
         runs.append(first)
         view.wait_open(1)
         runs.append(caller(pbx, "0701740672"))
@@ -107,8 +105,7 @@ def test_premium_rate_callback_number_is_refused_and_caller_keeps_waiting(pbx, t
     controller.start()
     view = QueueView(controller)
     # The caller asks to be called back on the number they call from, a premium-rate one.
-    steps = [("pause", 4000), ("dtmf", "1"), ("pause", 4500), ("dtmf", "1")]
-    citizen = caller(pbx, "0900123456", steps)
+    citizen = caller(pbx, "0900123456", CALLBACK_ON_OWN_NUMBER)
     try:
         row = view.wait_open(1)[0]
         refused = sound_key(say("callback_refused"))

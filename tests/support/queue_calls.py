@@ -20,6 +20,10 @@ from vaxel.web.auth import Role
 
 SWITCHBOARD = "+46406280400"
 API_PASSWORD = "correct horse battery"
+# A waiting caller asks for a callback (1) on the number they call from (1 again). sipp
+# replays the same RFC 4733 pcap for each key; Asterisk takes a repeat of the same digit as
+# a new key only after a few seconds, hence the long pauses.
+CALLBACK_ON_OWN_NUMBER = [("pause", 4000), ("dtmf", "1"), ("pause", 4500), ("dtmf", "1")]
 
 
 def queue_site(

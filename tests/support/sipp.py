@@ -37,7 +37,7 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
         return sock.getsockname()[1]
 
 
-Step = tuple[str, str | int]  # ("pause", ms) | ("dtmf", "1#") | ("audio", seconds)
+Step = tuple[str, str | int]  # ("pause", ms) | ("dtmf", "1#") | ("audio", "")
 
 
 def citizen_scenario(steps: list[Step], hang_up: bool = True) -> str:
@@ -67,6 +67,10 @@ def citizen_scenario(steps: list[Step], hang_up: bool = True) -> str:
                     "</action></nop>"
                 )
                 body.append('<pause milliseconds="400"/>')
+        elif kind == "audio":  # speech: the A-law sample, played while the steps go on
+            body.append(
+                f'<nop><action><exec play_pcap_audio="{PCAP_DIR}/g711a.pcap"/></action></nop>'
+            )
         else:
             raise ValueError(f"unknown step {kind}")
     if hang_up:
@@ -343,12 +347,14 @@ def answering_phone(
     return run_sipp(f"phone-{extension}", answering_scenario(answer_after_ms, hold_ms), args)
 
 
-def outside_phone(pbx: dict, calls: int = 1, hold_ms: int = 3000) -> SippRun:
-    """Outside numbers (callbacks) leave through the trunk to 127.0.0.1:29999: answer them."""
+def outside_phone(pbx: dict, calls: int = 1, hold_ms: int = 3000, answers: bool = True) -> SippRun:
+    """Outside numbers (callbacks) leave through the trunk to 127.0.0.1:29999: answer them
+    (or, with ``answers=False``, let them ring until the caller gives up)."""
     from vaxel.asterisk.sandbox import PSTN_PORT
 
     args = ["-m", str(calls), "-p", str(PSTN_PORT), "-mp", str(free_port())]
-    return run_sipp("outside", answering_scenario(0, hold_ms), args)
+    scenario = answering_scenario(0, hold_ms) if answers else phone_scenario("never")
+    return run_sipp("outside", scenario, args)
 
 
 def dial_from_phone(pbx: dict, extension: str, digits: str, pause_ms: int = 0) -> SippRun:

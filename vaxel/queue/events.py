@@ -41,6 +41,7 @@ class LeaveReason(StrEnum):
     CLOSED = "closed"
     CALLBACK_REQUESTED = "callback_requested"
     HUNG_UP_DURING_OUTAGE = "hung_up_during_outage"
+    MESSAGE = "message"  # overflowed to a voice message
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ _OUTCOME = {
     LeaveReason.OVERFLOW: "left",
     LeaveReason.CLOSED: "left",
     LeaveReason.CALLBACK_REQUESTED: "left",
+    LeaveReason.MESSAGE: "left",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,7 +37,6 @@ from vaxel.queue.ports import holding_bridge_id
 from vaxel.queue.texts import digits, say
 
 log = structlog.get_logger("vaxel.queue")
-CITIZEN_RING_S = 30
 
 
 def talk_bridge_id(entry_id: str) -> str:
@@ -220,9 +219,10 @@ class Legs:
             await s.ari.start_moh(f"channels/{ring.channel_id}")
         except AriError:
             pass
+        ring_s = s.queues[entry.queue].callback_ring_s
         loop = asyncio.get_running_loop()
         ring.timer = loop.call_later(
-            CITIZEN_RING_S + 2, lambda: s.spawn(self.citizen_failed(entry.id, citizen))
+            ring_s + 2, lambda: s.spawn(self.citizen_failed(entry.id, citizen))
         )
         try:
             await s.ari.originate(
@@ -232,7 +232,7 @@ class Legs:
                 channel_id=citizen,
                 app_args=f"leg,queue,{entry.id},citizen",
                 caller_id=s.config.numbers[0].e164 if s.config.numbers else None,
-                timeout_s=CITIZEN_RING_S,
+                timeout_s=ring_s,
             )
         except AriError as exc:
             log.info("queue_callback_dial_failed", entry=entry.id, reason=str(exc))
@@ -251,6 +251,7 @@ class Legs:
         person = s.people[ring.telephonist_id]
         s.set_person(transition(person, EndCall(0), now))
         if retry is None:
+            s.entries[entry_id] = replace(entry, attempts=entry.attempts + 1)
             s.leave(entry_id, "callback_given_up")
             s.emit(
                 ev.CallbackGivenUp(now, entry.queue, s.contact(entry), entry_id, entry.attempts + 1)
@@ -348,7 +349,7 @@ class Legs:
         self.talk_by_channel.pop(talk.leg, None)
         cfg = s.queues[talk.queue]
         held = asyncio.get_running_loop().time() - talk.started
-        s.handle_times[talk.queue].append(held + cfg.wrapup_s)
+        s.record_handle_time(talk.queue, held + cfg.wrapup_s)
         person = s.people[talk.telephonist_id]
         try:
             s.set_person(transition(person, EndCall(cfg.wrapup_s), s.clock.now()))

@@ -13,6 +13,9 @@ from typing import Protocol
 
 from vaxel.numbers import CheckedNumber
 
+# Tag on a call sent on because its queue was full: a full queue there too ends the chain.
+FULL_FROM = "full_from"
+
 
 def holding_bridge_id(queue: str) -> str:
     return f"vaxel-queue-{queue}"

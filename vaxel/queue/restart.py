@@ -50,6 +50,7 @@ class Restart:
         s = self.s
         entries = await asyncio.to_thread(s.store.open_entries)
         rows = await asyncio.to_thread(s.store.telephonist_rows)
+        await asyncio.to_thread(s.load_handle_times)
         for person in list(s.people.values()):
             row = rows.get(person.id)
             if row is not None:

@@ -31,7 +31,15 @@ from vaxel.errors import DomainError, NotFound
 from vaxel.ivr.model import decide
 from vaxel.numbers import CheckedNumber
 from vaxel.queue import events as ev
-from vaxel.queue.estimate import Admit, admit, logged_in_count, overflow_due
+from vaxel.queue.estimate import (
+    Admit,
+    RefuseReason,
+    admit,
+    logged_in_count,
+    overflow_due,
+    parse_overflow,
+)
+from vaxel.queue.keys import Waiting
 from vaxel.queue.model import (
     CallbackPolicy,
     EndWrapup,
@@ -51,12 +59,16 @@ from vaxel.queue.model import (
     request_callback,
     transition,
 )
-from vaxel.queue.ports import QueueCall, holding_bridge_id
+from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
 from vaxel.queue.state import Persister, Waiter
 from vaxel.queue.store import QueueStore
 from vaxel.stats.model import WRAP_UP_KEYS
 
 log = structlog.get_logger("vaxel.queue")
+# The wait estimate is based on this many recent handle times, none older than the age
+# below: after a restart the estimate rests on the same calls it did before.
+HANDLE_TIME_SAMPLES = 20
+HANDLE_TIME_MAX_AGE = timedelta(hours=24)
 
 
 class QueueService:
@@ -83,7 +95,9 @@ class QueueService:
             )
             for t in config.telephonists
         }
-        self.handle_times: dict[str, deque[float]] = {q: deque(maxlen=20) for q in self.queues}
+        self.handle_times: dict[str, deque[float]] = {
+            q: deque(maxlen=HANDLE_TIME_SAMPLES) for q in self.queues
+        }
         self.open: dict[str, bool] = {}
         self.persist = Persister()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -93,6 +107,7 @@ class QueueService:
         self.legs: Any = None
         self.announcer: Any = None
         self.stasis: Any = None
+        self.voice_messages: Any = None
 
     # --- small helpers -------------------------------------------------------------------
     def queue(self, name: str) -> Queue:
@@ -145,6 +160,17 @@ class QueueService:
     def waiting_in(self, queue: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.queue == queue]
 
+    def record_handle_time(self, queue: str, seconds: float) -> None:
+        self.handle_times[queue].append(seconds)
+        self.persist.submit(self.store.add_handle_time, queue, self.clock.now(), seconds)
+
+    def load_handle_times(self) -> None:
+        """Blocking (the store): call from a worker thread."""
+        since = self.clock.now() - HANDLE_TIME_MAX_AGE
+        for queue, samples in self.handle_times.items():
+            samples.clear()
+            samples.extend(self.store.recent_handle_times(queue, since, HANDLE_TIME_SAMPLES))
+
     def callback_policy(self, queue: str) -> CallbackPolicy:
         cfg = self.queue(queue)
         return CallbackPolicy(
@@ -187,7 +213,10 @@ class QueueService:
             if not isinstance(verdict, Admit) and call.returned is None:
                 # A returned call is never refused: the caller must not be dropped.
                 self.emit(ev.QueueRefused(now, cfg.name, call.call_id, verdict.reason.value))
-                self.spawn(self.announcer.refused(call, verdict.reason))
+                if verdict.reason is RefuseReason.FULL and FULL_FROM not in call.tags:
+                    self.spawn(self.announcer.full(call, parse_overflow(cfg.when_full)))
+                else:
+                    self.spawn(self.announcer.refused(call, verdict.reason))
                 return
             returned = None
             if call.returned is not None:
@@ -385,7 +414,8 @@ class QueueService:
             cfg = self.queues[entry.queue]
             waiter = self.waiters.get(entry.id)
             if waiter and waiter.closing_until and waiter.closing_until <= now:
-                if entry.kind is EntryKind.CALLER:
+                # Not while choosing a callback: the key timeout ends that dialogue.
+                if entry.kind is EntryKind.CALLER and isinstance(waiter.keys, Waiting):
                     self.spawn(self.announcer.goodbye(entry, ev.LeaveReason.CLOSED))
                 continue
             if self.open.get(entry.queue) and overflow_due(entry, now, cfg.max_wait_s):
@@ -394,7 +424,7 @@ class QueueService:
         self.distribute()
 
     def overflow(self, entry: Entry) -> None:
-        from vaxel.queue.estimate import OverflowToQueue, parse_overflow
+        from vaxel.queue.estimate import OverflowToMessage, OverflowToQueue
 
         cfg = self.queues[entry.queue]
         target = parse_overflow(cfg.overflow)
@@ -410,8 +440,16 @@ class QueueService:
             log.info("queue_overflow", entry=entry.id, to=target.name)
             self.spawn(self._move_bridge(entry, target.name))
             return
-        # "message" and "closed": the caller is told; with "message" they may still press 1
-        # for a callback (the clock restarts so the offer is not repeated every second).
+        if isinstance(target, OverflowToMessage) and self.voice_messages.available():
+            waiter = self.waiters.get(entry.id)
+            left = self.leave(entry.id, ev.LeaveReason.MESSAGE)
+            if left is not None and left.channel_id:
+                log.info("queue_overflow", entry=entry.id, to="message")
+                self.spawn(self.voice_messages.take(left, waiter))
+            return
+        # "closed", or "message" without a message service: the caller is told; then they
+        # may still press 1 for a callback (the clock restarts so the offer is not repeated
+        # every second).
         self.set_entry(replace(entry, queued_at=now))
         log.info("queue_overflow", entry=entry.id, to=cfg.overflow)
         self.spawn(self.announcer.overflowed(entry, cfg.overflow))

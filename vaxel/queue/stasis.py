@@ -34,6 +34,8 @@ class QueueStasis:
         if kind == "PlaybackFinished":
             s.announcer.media.finished(event)
             return
+        if await s.voice_messages.on_event(event):
+            return
         if kind == "StasisStart":
             args = event.get("args") or []
             if args[:2] == ["leg", "queue"]:

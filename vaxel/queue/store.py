@@ -1,7 +1,8 @@
 """The queue's tables: entries (callers and callbacks) and telephonist states.
 
 Everything the queue needs to survive a kill -9 is here: entry times, the returned mark,
-callback attempts and the telephonists' statuses. Writes go through one worker thread in
+callback attempts, the telephonists' statuses and the recent handle times the wait
+estimate is based on. Writes go through one worker thread in
 submission order (see ``service.Persister``), so the last state written is the last state
 decided.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Float, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from vaxel.db import Base, UtcDateTime
@@ -71,6 +72,18 @@ class TelephonistRow(Base):
     idle_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     missed: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class HandleTimeRow(Base):
+    """One answered call's talk plus wrap-up time: what the wait estimate is based on."""
+
+    __tablename__ = "queue_handle_times"
+    __table_args__ = (Index("ix_queue_handle_times_queue_ended_at", "queue", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    queue: Mapped[str] = mapped_column(String(40))
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    seconds: Mapped[float] = mapped_column(Float)
 
 
 def entry_values(entry: Entry) -> dict[str, Any]:
@@ -174,6 +187,9 @@ class QueueStore:
             if row is None:
                 row = EntryRow(id=entry.id, **entry_values(entry))
                 session.add(row)
+            else:  # e.g. a callback's last attempt, counted as it gives up
+                for key, value in entry_values(entry).items():
+                    setattr(row, key, value)
             row.left_at, row.left_reason, row.answered_by = at, reason, answered_by
 
     def set_wrapup_code(self, entry_id: str, code: str) -> tuple[str, str] | None:
@@ -213,6 +229,21 @@ class QueueStore:
             else:
                 for key, value in values.items():
                     setattr(row, key, value)
+
+    def add_handle_time(self, queue: str, ended_at: datetime, seconds: float) -> None:
+        with self.sessions.begin() as session:
+            session.add(HandleTimeRow(queue=queue, ended_at=ended_at, seconds=seconds))
+
+    def recent_handle_times(self, queue: str, since: datetime, limit: int) -> list[float]:
+        """The latest ``limit`` handle times of ``queue`` ended after ``since``, oldest first."""
+        with self.sessions() as session:
+            query = (
+                select(HandleTimeRow.seconds)
+                .where(HandleTimeRow.queue == queue, HandleTimeRow.ended_at > since)
+                .order_by(HandleTimeRow.ended_at.desc(), HandleTimeRow.id.desc())
+                .limit(limit)
+            )
+            return list(reversed(session.scalars(query).all()))
 
     def telephonist_rows(self) -> dict[str, TelephonistRow]:
         with self.sessions() as session:

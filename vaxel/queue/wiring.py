@@ -29,6 +29,7 @@ from vaxel.queue.restart import Restart
 from vaxel.queue.service import QueueService
 from vaxel.queue.stasis import QueueStasis
 from vaxel.queue.store import QueueStore
+from vaxel.queue.voice_message import VoiceMessages
 
 log = structlog.get_logger("vaxel.queue")
 Event = dict[str, Any]
@@ -87,6 +88,7 @@ def build(ctx: AppContext) -> QueueService:
     service.stasis = QueueStasis(service)
     service.legs = Legs(service)
     service.announcer = Announcer(service, Media(ari=ctx.ari, renderer=ctx.renderer))
+    service.voice_messages = VoiceMessages(service)
     return service
 
 

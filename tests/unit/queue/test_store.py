@@ -47,3 +47,16 @@ def test_entries_and_telephonist_states_round_trip(store_url):
 
         assert status_of(saved) == status
         assert saved.missed == 2 and saved.idle_since == T0
+
+
+def test_recent_handle_times_are_the_latest_of_the_queue_within_the_age_oldest_first(store_url):
+    db.upgrade(store_url)
+    store = QueueStore(db.make_sessionmaker(db.make_engine(store_url)))
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    for minute, seconds in enumerate([300.0, 120.0, 90.5, 60.0]):
+        store.add_handle_time("centre", start + timedelta(minutes=minute), seconds)
+    store.add_handle_time("bygglov", start, 999.0)
+    assert store.recent_handle_times("centre", start, limit=2) == [90.5, 60.0]
+    assert store.recent_handle_times("centre", start, limit=10) == [120.0, 90.5, 60.0]
+    assert store.recent_handle_times("bygglov", start - timedelta(hours=1), 10) == [999.0]
+    assert store.recent_handle_times("lss", start - timedelta(hours=1), 10) == []

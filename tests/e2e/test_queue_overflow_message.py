@@ -1,0 +1,77 @@
+"""Overflow to "message" with real SIP: after the maximum wait the caller leaves a voice
+message, which is stored with a reference and delivered by e-mail to the queue's unit."""
+
+from __future__ import annotations
+
+import json
+
+from aiosmtpd.controller import Controller
+
+from tests.conftest import wait_until
+from tests.e2e.test_handoff_calls_messages import Inbox, free_tcp_port
+from tests.support.controller import ControllerProcess
+from tests.support.queue_calls import QueueView, caller, full_log, queue_site, said
+from vaxel import db
+from vaxel.asterisk.sandbox import SandboxSettings
+from vaxel.handoff.store import HandoffStore
+from vaxel.queue.texts import say
+from vaxel.queue.voice_message import spoken_reference
+
+UNIT_EMAIL = "medborgarcenter@kommun.example"
+
+
+def taken_reference(controller: ControllerProcess) -> str | None:
+    for line in full_log(controller).splitlines():
+        if '"queue_message_taken"' in line:
+            return str(json.loads(line)["reference"])
+    return None
+
+
+def test_caller_overflowing_to_message_leaves_a_voice_message_delivered_by_email(pbx, tmp_path):
+    inbox = Inbox()
+    smtp_port = free_tcp_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    site = queue_site(tmp_path, when_nobody_logged_in="admit", max_wait_s=10,
+                      overflow="message", message_unit="medborgarcenter")  # fmt: skip
+    site.write_text(
+        site.read_text() + f"\n[handoff]\nsmtp_port = {smtp_port}\n"
+        'smtp_from = "vaxel@kommun.example"\n'
+        f'[handoff.units.medborgarcenter]\nchannel = "email"\nemail = "{UNIT_EMAIL}"\n'
+    )
+    controller = ControllerProcess(site, tmp_path)
+    controller.start()
+    view = QueueView(controller)
+    number = "0701740861"
+    # Nobody is logged in: after 10 s the caller is asked for a message, speaks after the
+    # tone and presses # (more than once, in case the first comes before the tone).
+    steps = [("pause", 27000), ("audio", ""), ("pause", 4000),
+             *[step for _ in range(3) for step in (("dtmf", "#"), ("pause", 3000))]]  # fmt: skip
+    citizen = caller(pbx, number, steps)
+    try:
+        entry = view.wait_open(1)[0]
+        reference = wait_until(lambda: taken_reference(controller), timeout=70,
+                               what="the message taken")  # fmt: skip
+        left = view.by_number(number)
+        assert left is not None and left.id == entry.id and left.left_reason == "message"
+        store = HandoffStore(db.make_sessionmaker(db.make_engine(controller.config.database.url)))
+        message = store.message(reference)
+        assert message is not None
+        assert message.recording == f"vaxel-queue-message-{entry.id}"
+        assert message.target_unit == "medborgarcenter" and message.caller_number == number
+        wait_until(lambda: store.message(reference).status == "delivered",
+                   what="the message delivered")  # fmt: skip
+        ((to, mail),) = inbox.mails
+        assert to == [UNIT_EMAIL] and reference in mail and "Röstmeddelande" in mail
+        recording = SandboxSettings.from_env().root / (
+            f"var/spool/asterisk/recording/{message.recording}.wav"
+        )
+        assert recording.exists() and recording.stat().st_size > 44  # more than a header
+        wait_until(lambda: said(controller, say("message_taken",
+                                                reference=spoken_reference(reference))),
+                   timeout=20, what="the reference told to the caller")  # fmt: skip
+        assert said(controller, say("message_prompt"))
+    finally:
+        citizen.stop()
+        controller.stop()
+        smtp.stop()
