@@ -9,7 +9,14 @@ import time
 from tests.conftest import wait_until
 from tests.support.controller import ControllerProcess
 from tests.support.events import AriWatcher
-from tests.support.queue_calls import CALLBACK_ON_OWN_NUMBER, QueueView, caller, log_in, queue_site
+from tests.support.queue_calls import (
+    CALLBACK_ON_OWN_NUMBER,
+    QueueView,
+    caller,
+    labels_named,
+    log_in,
+    queue_site,
+)
 from tests.support.sipp import answering_phone, outside_phone
 
 RETRY_S = 10
@@ -106,6 +113,9 @@ def test_callbacks_never_answered_give_up_after_max_attempts_one_call_per_free_t
         assert [r.attempts for r in rows] == [2, 2]
         assert never.wait(timeout=20) == 0, never.tail()  # exactly four calls rang out
         assert most_citizen_calls_at_once(ari_watch) == 1
+        attempts = labels_named(controller, "CallbackAttempted")
+        assert sorted(a["attempt"] for a in attempts) == ["1", "1", "2", "2"]
+        assert len(labels_named(controller, "CallbackGivenUp")) == 2
     finally:
         for run in (telephonist, never):
             run.stop()

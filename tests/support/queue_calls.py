@@ -3,6 +3,7 @@ controller's persisted queue state, telephonists logging in, citizens who wait."
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from pathlib import Path
@@ -130,6 +131,21 @@ def sound_key(text: str, lang: str = "sv") -> str:
 
 def full_log(controller: ControllerProcess) -> str:
     return controller.log_path.read_text(errors="replace")
+
+
+def labels_named(controller: ControllerProcess, name: str) -> list[dict]:
+    """The labelled events ``name`` the controller journalled for statistics: their fields."""
+    journal = controller.workdir / "stats-journal" / "controller.jsonl"
+    if not journal.exists():
+        return []
+    found: dict[str, dict] = {}  # a label can be journalled twice (sink, then AMI echo)
+    for line in journal.read_text().splitlines():
+        record = json.loads(line)
+        if record.get("type") == "label":
+            label = json.loads(record["json"])
+            if label["n"] == name:
+                found.setdefault(record["json"], label["f"])
+    return list(found.values())
 
 
 def said(controller: ControllerProcess, text: str, lang: str = "sv") -> bool:

@@ -82,3 +82,16 @@ def test_relative_sqlite_path_is_resolved_beside_the_site_file(tmp_path):
     path = write(tmp_path, EXAMPLE.read_text())
     config = load_site_config(path)
     assert config.database.url == f"sqlite:///{(tmp_path / '../var/vaxel.db').resolve()}"
+
+
+def test_full_queue_destination_must_be_a_known_queue_or_message_or_closed(tmp_path):
+    error = broken(
+        tmp_path,
+        'overflow = "queue:centre"',
+        'overflow = "queue:centre"\nwhen_full = "queue:nowhere"',
+    )
+    assert "when_full to unknown queue 'nowhere'" in error.reason
+    error = broken(
+        tmp_path, 'overflow = "queue:centre"', 'overflow = "queue:centre"\nwhen_full = "hangup"'
+    )
+    assert "'hangup' is not 'message', 'closed' or 'queue:<name>'" in error.reason

@@ -1,0 +1,53 @@
+"""A queue's limits with real SIP: a full queue tells the caller and sends them to the
+configured destination; with nobody logged in the caller is told so, not dropped."""
+
+from __future__ import annotations
+
+from tests.conftest import wait_until
+from tests.support.controller import ControllerProcess
+from tests.support.queue_calls import QueueView, caller, labels_named, queue_site, said
+from vaxel.queue.texts import say
+
+
+def test_full_queue_tells_the_caller_and_sends_them_to_the_configured_queue(pbx, tmp_path):
+    site = queue_site(
+        tmp_path, when_nobody_logged_in="admit", max_length=1, when_full="queue:bygglov",
+        queues={"bygglov": {"when_nobody_logged_in": "admit"}},
+    )  # fmt: skip
+    controller = ControllerProcess(site, tmp_path)
+    controller.start()
+    view = QueueView(controller)
+    first = caller(pbx, "0701740881")
+    second = None
+    try:
+        view.wait_open(1)
+        second = caller(pbx, "0701740882")
+        moved = wait_until(lambda: view.by_number("0701740882"), timeout=30,
+                           what="the second caller queued elsewhere")  # fmt: skip
+        assert moved.queue == "bygglov" and moved.left_at is None
+        assert said(controller, say("full_moving"))
+        assert view.by_number("0701740881").queue == "centre"
+        assert second.process.poll() is None and first.process.poll() is None  # both on
+    finally:
+        for run in (first, second):
+            if run is not None:
+                run.stop()
+        controller.stop()
+
+
+def test_nobody_logged_in_is_told_and_hung_up_without_queueing(pbx, tmp_path):
+    site = queue_site(tmp_path, when_nobody_logged_in="refuse")
+    controller = ControllerProcess(site, tmp_path)
+    controller.start()
+    view = QueueView(controller)
+    citizen = caller(pbx, "0701740883")
+    try:
+        assert citizen.wait(timeout=40) == 0, citizen.tail()  # told, then hung up by us
+        assert said(controller, say("nobody"))
+        assert view.by_number("0701740883") is None  # never queued
+        refused = wait_until(lambda: labels_named(controller, "QueueRefused"),
+                             what="the refusal labelled")  # fmt: skip
+        assert refused[0]["reason"] == "nobody_logged_in" and refused[0]["queue"] == "centre"
+    finally:
+        citizen.stop()
+        controller.stop()
