@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import deque
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,6 +58,7 @@ from vaxel.queue.model import (
     request_callback,
     transition,
 )
+from vaxel.queue.overflow import overflow
 from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
 from vaxel.queue.state import Persister, Waiter
 from vaxel.queue.store import QueueStore
@@ -419,47 +419,6 @@ class QueueService:
                     self.spawn(self.announcer.goodbye(entry, ev.LeaveReason.CLOSED))
                 continue
             if self.open.get(entry.queue) and overflow_due(entry, now, cfg.max_wait_s):
-                self.overflow(entry)
+                overflow(self, entry)
         self.announcer.expire_keys(now)
         self.distribute()
-
-    def overflow(self, entry: Entry) -> None:
-        from vaxel.queue.estimate import OverflowToMessage, OverflowToQueue
-
-        cfg = self.queues[entry.queue]
-        target = parse_overflow(cfg.overflow)
-        now = self.clock.now()
-        if isinstance(target, OverflowToQueue):
-            from vaxel.queue.model import move_to_queue
-
-            moved = move_to_queue(entry, target.name, now)
-            self.set_entry(moved)
-            contact = self.contact(entry)
-            self.emit(ev.QueueLeft(now, entry.queue, contact, entry.id, ev.LeaveReason.OVERFLOW))
-            self.emit(ev.QueueEntered(now, target.name, contact, entry.id, entry.kind.value))
-            log.info("queue_overflow", entry=entry.id, to=target.name)
-            self.spawn(self._move_bridge(entry, target.name))
-            return
-        if isinstance(target, OverflowToMessage) and self.voice_messages.available():
-            waiter = self.waiters.get(entry.id)
-            left = self.leave(entry.id, ev.LeaveReason.MESSAGE)
-            if left is not None and left.channel_id:
-                log.info("queue_overflow", entry=entry.id, to="message")
-                self.spawn(self.voice_messages.take(left, waiter))
-            return
-        # "closed", or "message" without a message service: the caller is told; then they
-        # may still press 1 for a callback (the clock restarts so the offer is not repeated
-        # every second).
-        self.set_entry(replace(entry, queued_at=now))
-        log.info("queue_overflow", entry=entry.id, to=cfg.overflow)
-        self.spawn(self.announcer.overflowed(entry, cfg.overflow))
-
-    async def _move_bridge(self, entry: Entry, queue: str) -> None:
-        if not entry.channel_id:
-            return
-        bridge = await self.ensure_bridge(queue)
-        try:
-            await self.ari.remove_from_bridge(holding_bridge_id(entry.queue), entry.channel_id)
-            await self.ari.add_to_bridge(bridge, entry.channel_id)
-        except AriError as exc:
-            log.info("queue_move_failed", entry=entry.id, reason=str(exc))
