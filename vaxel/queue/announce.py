@@ -119,7 +119,7 @@ class Announcer:
                 await self.media.stop(waiter.playback)
                 # Out of the holding bridge for the dialogue: keys pressed during a playback
                 # on a bridged channel are not reliably passed on. The entry keeps its place.
-                await self._leave_bridge(entry, channel_id)
+                await self.leave_bridge(entry, channel_id)
                 known = _shown(entry.caller_number, s)
                 text = (
                     say("callback_menu_known", lang, number=digits(known, lang))
@@ -136,7 +136,7 @@ class Announcer:
                 await self.media.stop(waiter.playback)
                 await self._submit(entry, result.number or "")
 
-    async def _leave_bridge(self, entry: Entry, channel_id: str) -> None:
+    async def leave_bridge(self, entry: Entry, channel_id: str) -> None:
         """Out of the holding bridge, and wait until Asterisk has done it: a playback queued
         before the channel has left would still run as a bridge action."""
         left = asyncio.get_running_loop().create_future()

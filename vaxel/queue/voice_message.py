@@ -53,7 +53,7 @@ class VoiceMessages:
         if waiter is not None:
             self.previous_owner[channel] = waiter.previous_owner
             await s.announcer.stop(waiter.playback)
-        await s.announcer._leave_bridge(entry, channel)
+        await s.announcer.leave_bridge(entry, channel)
         await s.announcer.media.say(channel, say("message_prompt", lang), lang, wait=True)
         name = PREFIX + entry.id
         self.recording[name] = entry
