@@ -16,6 +16,7 @@ from tests.support.queue_calls import (
     labels_named,
     log_in,
     queue_site,
+    stop_all,
 )
 from tests.support.sipp import answering_phone, outside_phone
 
@@ -84,9 +85,7 @@ def test_unanswered_callback_is_retried_after_the_delay_and_completed(pbx, tmp_p
         assert served.left_reason == "answered" and served.answered_by == "t1001"
         assert answers.wait(timeout=20) == 0, answers.tail()  # the citizen was connected
     finally:
-        for run in runs:
-            run.stop()
-        controller.stop()
+        stop_all(runs, controller)
 
 
 def test_callbacks_never_answered_give_up_after_max_attempts_one_call_per_free_telephonist(
@@ -117,6 +116,4 @@ def test_callbacks_never_answered_give_up_after_max_attempts_one_call_per_free_t
         assert sorted(a["attempt"] for a in attempts) == ["1", "1", "2", "2"]
         assert len(labels_named(controller, "CallbackGivenUp")) == 2
     finally:
-        for run in (telephonist, never):
-            run.stop()
-        controller.stop()
+        stop_all([telephonist, never], controller)

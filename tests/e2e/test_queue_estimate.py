@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from tests.conftest import wait_until
 from tests.support.controller import ControllerProcess
-from tests.support.queue_calls import QueueView, caller, log_in, queue_site, said
+from tests.support.queue_calls import QueueView, caller, log_in, queue_site, said, stop_all
 from tests.support.sipp import answering_phone
 from vaxel.ivr.speech import position_announcement
 from vaxel.queue.texts import say
@@ -52,8 +52,4 @@ def test_restarted_controller_keeps_the_estimate_basis_and_speaks_english(pbx, t
         wait_until(lambda: said(restarted, text, "en"), timeout=30,
                    what="the English position with the estimate")  # fmt: skip
     finally:
-        for run in runs:
-            run.stop()
-        if restarted is not None:
-            restarted.stop()
-        controller.stop()
+        stop_all(runs, restarted, controller)

@@ -17,6 +17,7 @@ from tests.support.queue_calls import (
     queue_site,
     said,
     sound_key,
+    stop_all,
 )
 from tests.support.sipp import answering_phone, outside_phone
 from vaxel.clock import STOCKHOLM
@@ -93,11 +94,7 @@ def test_closing_queue_says_when_it_opens_and_a_callback_taken_then_is_served_at
         assert said(restarted, say("callback_whisper", number=digits("+46701740822")))
         assert runs[-1].wait(timeout=20) == 0, runs[-1].tail()  # the citizen answered
     finally:
-        for run in runs:
-            run.stop()
-        if restarted is not None:
-            restarted.stop()
-        controller.stop()
+        stop_all(runs, restarted, controller)
 
 
 def test_callback_left_in_closed_hours_is_served_when_the_queue_opens(pbx, tmp_path):
@@ -126,6 +123,4 @@ def test_callback_left_in_closed_hours_is_served_when_the_queue_opens(pbx, tmp_p
         assert said(controller, say("callback_whisper", number=digits("+46701740831")))
         assert citizen_phone.wait(timeout=20) == 0, citizen_phone.tail()
     finally:
-        for run in (telephonist, citizen_phone, citizen):
-            run.stop()
-        controller.stop()
+        stop_all([telephonist, citizen_phone, citizen], controller)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.conftest import wait_until
 from tests.support.controller import ControllerProcess
-from tests.support.queue_calls import QueueView, caller, labels_named, queue_site, said
+from tests.support.queue_calls import QueueView, caller, labels_named, queue_site, said, stop_all
 from vaxel.queue.texts import say
 
 
@@ -29,10 +29,7 @@ def test_full_queue_tells_the_caller_and_sends_them_to_the_configured_queue(pbx,
         assert view.by_number("0701740881").queue == "centre"
         assert second.process.poll() is None and first.process.poll() is None  # both on
     finally:
-        for run in (first, second):
-            if run is not None:
-                run.stop()
-        controller.stop()
+        stop_all([first, second], controller)
 
 
 def test_nobody_logged_in_is_told_and_hung_up_without_queueing(pbx, tmp_path):

@@ -16,6 +16,7 @@ from tests.support.queue_calls import (
     feature_code,
     log_in,
     queue_site,
+    stop_all,
     with_web,
 )
 from tests.support.sipp import answering_phone
@@ -81,10 +82,7 @@ def test_feature_codes_pause_unpause_wrapup_and_logout_are_stored_and_honoured(p
         finally:
             later.stop()
     finally:
-        for sipp in (answers, citizen):
-            if sipp is not None:
-                sipp.stop()
-        controller.stop()
+        stop_all([answers, citizen], controller)
 
 
 def test_api_changes_telephonist_state_with_role_and_ownership_checks(pbx, tmp_path):
@@ -142,7 +140,4 @@ def test_api_changes_telephonist_state_with_role_and_ownership_checks(pbx, tmp_p
         assert post("t1001/logout", own).json()["status"] == "loggedout"
         status_is(view, "t1001", "logged_out")
     finally:
-        for sipp in (answers, citizen):
-            if sipp is not None:
-                sipp.stop()
-        controller.stop()
+        stop_all([answers, citizen], controller)

@@ -13,6 +13,7 @@ from tests.support.queue_calls import (
     log_in,
     queue_site,
     sound_key,
+    stop_all,
 )
 from tests.support.sipp import answering_phone, outside_phone
 from vaxel.ivr.speech import position_announcement
@@ -179,8 +180,4 @@ def test_kill9_with_20_waiting_callers_keeps_all_connected_and_serves_them_in_or
         assert {r.left_reason for r in rows} == {"answered"}
         assert [r.caller_number for r in sorted(rows, key=lambda r: r.left_at)] == order
     finally:
-        for run in runs:
-            run.stop()
-        if restarted is not None:
-            restarted.stop()
-        controller.stop()
+        stop_all(runs, restarted, controller)

@@ -124,6 +124,16 @@ def caller(pbx: dict, number: str, steps: list | None = None, dialled: str = SWI
     return waiting_citizen(pbx, dialled, steps or [], caller=number)
 
 
+def stop_all(runs: list, *controllers: ControllerProcess | None) -> None:
+    """The end of a test: every sipp still running, then the controllers (None: not started)."""
+    for run in runs:
+        if run is not None:
+            run.stop()
+    for controller in controllers:
+        if controller is not None:
+            controller.stop()
+
+
 def sound_key(text: str, lang: str = "sv") -> str:
     """The content hash the controller's renderer names the sentence's file by."""
     return PromptRenderer(Path("/nonexistent"), "/x").cache_key(text, lang)
