@@ -23,6 +23,10 @@ TelephonistLoggedOut      logout
 TelephonistPaused         a pause, with its reason ("missed call" for auto-pause)
 TelephonistUnpaused       the end of a pause
 ========================  =====================================================
+
+``QueueLeft.reason`` is a ``LeaveReason``: ``answered``, ``abandoned``, ``overflow`` (to
+another queue, or told nobody can answer), ``closed`` (the queue closed), ``message`` (left
+a voice message), ``callback_requested`` and ``hung_up_during_outage``.
 """
 
 from __future__ import annotations
