@@ -13,7 +13,9 @@ The position is said on entry and every ``announce_every_s``, with the estimate 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +52,7 @@ class Announcer:
     def __init__(self, service: Any, media: Media) -> None:
         self.s, self.media = service, media
         self._leaving: dict[str, asyncio.Future[None]] = {}
+        self.lent: dict[str, Any] = {}  # channel spoken to but owned by another -> its owner
 
     # --- position announcements ----------------------------------------------------------
     def start(self, entry_id: str) -> None:
@@ -208,15 +211,35 @@ class Announcer:
         else:
             text = say("nobody", lang)
         await s.ari.answer(call.channel_id)
-        await self.media.say(call.channel_id, text, lang, wait=True)
+        async with self.borrowed(call.channel_id):
+            await self.media.say(call.channel_id, text, lang, wait=True)
         await s.ari.hangup(call.channel_id)
+
+    @contextlib.asynccontextmanager
+    async def borrowed(self, channel_id: str) -> AsyncIterator[None]:
+        """Speak to a caller the queue does not own (one it refuses or sends on): the
+        playback's events must come to the queue, then the channel goes back to its owner,
+        who also gets its ``StasisEnd`` if the caller hangs up meanwhile."""
+        s = self.s
+        previous = s.router.owner(channel_id)
+        if previous is None or previous is s.stasis:
+            yield
+            return
+        self.lent[channel_id] = previous
+        s.router.claim(channel_id, s.stasis)
+        try:
+            yield
+        finally:
+            if self.lent.pop(channel_id, None) is not None:  # still up: give it back
+                s.router.claim(channel_id, previous)
 
     async def full(self, call: QueueCall, destination: Overflow) -> None:
         """The queue holds its maximum: the caller is told, then goes where the site says."""
         s = self.s
         lang = lang_of(call.language)
         if isinstance(destination, OverflowToQueue):
-            await self.media.say(call.channel_id, say("full_moving", lang), lang, wait=True)
+            async with self.borrowed(call.channel_id):
+                await self.media.say(call.channel_id, say("full_moving", lang), lang, wait=True)
             tags = {**call.tags, FULL_FROM: call.queue}
             await s.enter(replace(call, queue=destination.name, tags=tags))
             return
