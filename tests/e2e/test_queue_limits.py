@@ -3,6 +3,8 @@ configured destination; with nobody logged in the caller is told so, not dropped
 
 from __future__ import annotations
 
+import time
+
 from tests.conftest import wait_until
 from tests.support.controller import ControllerProcess
 from tests.support.queue_calls import QueueView, caller, labels_named, queue_site, said, stop_all
@@ -37,9 +39,12 @@ def test_nobody_logged_in_is_told_and_hung_up_without_queueing(pbx, tmp_path):
     controller = ControllerProcess(site, tmp_path)
     controller.start()
     view = QueueView(controller)
+    started = time.monotonic()
     citizen = caller(pbx, "0701740883")
     try:
         assert citizen.wait(timeout=40) == 0, citizen.tail()  # told, then hung up by us
+        # Greeting and sentence take under 15 s; hanging up waits for neither timeout.
+        assert time.monotonic() - started < 20
         assert said(controller, say("nobody"))
         assert view.by_number("0701740883") is None  # never queued
         refused = wait_until(lambda: labels_named(controller, "QueueRefused"),
