@@ -70,8 +70,8 @@ def test_feature_codes_pause_unpause_wrapup_and_logout_are_stored_and_honoured(p
         assert citizen.wait(timeout=30) == 0, citizen.tail()
         assert answers.wait(timeout=20) == 0, answers.tail()
 
-        feature_code(pbx, "1001", "*2542")
-        wait_until(lambda: view.by_number(number).wrapup_code == "42", what="the wrap-up code")
+        feature_code(pbx, "1001", "*251")  # answered directly
+        wait_until(lambda: view.by_number(number).wrapup_code == "1", what="the wrap-up code")
 
         feature_code(pbx, "1001", "*22")
         status_is(view, "t1001", "logged_out")
@@ -132,11 +132,12 @@ def test_api_changes_telephonist_state_with_role_and_ownership_checks(pbx, tmp_p
         assert row.answered_by == "t1001"
         assert citizen.wait(timeout=30) == 0, citizen.tail()
 
-        coded = post("t1001/wrapup-code", own, code="7")
+        assert post("t1001/wrapup-code", own, code="7").status_code == 400  # no such code
+        coded = post("t1001/wrapup-code", own, code="2")
         assert coded.status_code == 200, coded.text
         assert coded.json()["entry"] == row.id
-        wait_until(lambda: view.by_number(number).wrapup_code == "7", what="the wrap-up code")
-        assert post("t1002/wrapup-code", admin, code="7").status_code == 409  # no call yet
+        wait_until(lambda: view.by_number(number).wrapup_code == "2", what="the wrap-up code")
+        assert post("t1002/wrapup-code", admin, code="2").status_code == 409  # no call yet
         assert post("t1001/logout", own).json()["status"] == "loggedout"
         status_is(view, "t1001", "logged_out")
     finally:
