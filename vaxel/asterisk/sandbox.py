@@ -207,6 +207,8 @@ class Sandbox:
             "var/lib/asterisk",
             "var/log/asterisk",
             "var/spool/asterisk",
+            # ARI's record writes here but Asterisk does not create it.
+            "var/spool/asterisk/recording",
             "var/lib/vaxel",
         ):
             base = root / rel
