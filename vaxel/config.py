@@ -102,13 +102,22 @@ class Queue(Strict):
     callback: bool = True
     # One priority level is worth one minute of waiting (see vaxel/queue/model.py).
     priority: int = Field(0, ge=0, le=10)
-    when_nobody_logged_in: Literal["refuse", "admit"] = "refuse"
+    # With no telephonist logged in: "admit" (wait, with the callback offer and max_wait's
+    # overflow; the estimate says nothing without a basis), or send on like when_full.
+    when_nobody_logged_in: str = Field(
+        "admit", description="admit, queue:<name>, message or closed"
+    )
     callback_max_attempts: int = Field(3, ge=1, le=10)
     callback_retry_delay_s: int = Field(300, ge=10, le=86400)
     # How long the citizen's phone rings on a callback attempt before it counts as unanswered.
     callback_ring_s: int = Field(30, ge=10, le=120)
     # The unit ([handoff.units]) that voice messages left here go to; the queue's name if unset.
     message_unit: Name | None = None
+
+    @field_validator("when_nobody_logged_in")
+    @classmethod
+    def _nobody(cls, value: str) -> str:
+        return value if value == "admit" else cls._overflow(value)
 
     @field_validator("overflow", "when_full")
     @classmethod
@@ -316,6 +325,7 @@ class SiteConfig(Strict):
             for what, destination in (
                 ("overflows", queue.overflow),
                 ("when_full", queue.when_full),
+                ("when_nobody_logged_in", queue.when_nobody_logged_in),
             ):
                 target = destination.removeprefix("queue:")
                 if destination.startswith("queue:") and (

@@ -1,5 +1,6 @@
 """A queue's limits with real SIP: a full queue tells the caller and sends them to the
-configured destination; with nobody logged in the caller is told so, not dropped."""
+configured destination; with nobody logged in the caller is told so and sent on, or told
+when to call again."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def test_full_queue_tells_the_caller_and_sends_them_to_the_configured_queue(pbx,
 
 
 def test_nobody_logged_in_is_told_and_hung_up_without_queueing(pbx, tmp_path):
-    site = queue_site(tmp_path, when_nobody_logged_in="refuse")
+    site = queue_site(tmp_path, when_nobody_logged_in="closed")
     controller = ControllerProcess(site, tmp_path)
     controller.start()
     view = QueueView(controller)
@@ -53,3 +54,22 @@ def test_nobody_logged_in_is_told_and_hung_up_without_queueing(pbx, tmp_path):
     finally:
         citizen.stop()
         controller.stop()
+
+
+def test_nobody_logged_in_sends_the_caller_on_to_the_configured_queue(pbx, tmp_path):
+    site = queue_site(tmp_path, when_nobody_logged_in="queue:bygglov",
+                      queues={"bygglov": {"when_nobody_logged_in": "admit"}})  # fmt: skip
+    controller = ControllerProcess(site, tmp_path)
+    controller.start()
+    view = QueueView(controller)
+    citizen = caller(pbx, "0701740884")
+    try:
+        moved = wait_until(lambda: view.by_number("0701740884"), timeout=30,
+                           what="the caller queued in bygglov")  # fmt: skip
+        assert moved.queue == "bygglov" and moved.left_at is None
+        assert said(controller, say("nobody_moving"))
+        assert citizen.process.poll() is None  # still connected, waiting
+        refused = labels_named(controller, "QueueRefused")
+        assert [(r["queue"], r["reason"]) for r in refused] == [("centre", "nobody_logged_in")]
+    finally:
+        stop_all([citizen], controller)

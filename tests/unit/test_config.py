@@ -95,3 +95,19 @@ def test_full_queue_destination_must_be_a_known_queue_or_message_or_closed(tmp_p
         tmp_path, 'overflow = "queue:centre"', 'overflow = "queue:centre"\nwhen_full = "hangup"'
     )
     assert "'hangup' is not 'message', 'closed' or 'queue:<name>'" in error.reason
+
+
+def test_nobody_logged_in_rule_is_admit_or_a_known_destination(tmp_path):
+    error = broken(
+        tmp_path,
+        'overflow = "queue:centre"',
+        'overflow = "queue:centre"\nwhen_nobody_logged_in = "queue:nowhere"',
+    )
+    assert "when_nobody_logged_in to unknown queue 'nowhere'" in error.reason
+    error = broken(
+        tmp_path,
+        'overflow = "queue:centre"',
+        'overflow = "queue:centre"\nwhen_nobody_logged_in = "refuse"',
+    )
+    assert "'refuse' is not 'message', 'closed' or 'queue:<name>'" in error.reason
+    assert error.field.endswith("when_nobody_logged_in")

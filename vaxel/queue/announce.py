@@ -233,13 +233,15 @@ class Announcer:
             if self.lent.pop(channel_id, None) is not None:  # still up: give it back
                 s.router.claim(channel_id, previous)
 
-    async def full(self, call: QueueCall, destination: Overflow) -> None:
-        """The queue holds its maximum: the caller is told, then goes where the site says."""
+    async def send_on(self, call: QueueCall, destination: Overflow, reason: RefuseReason) -> None:
+        """The queue is full or nobody is logged in: the caller is told, then goes where the
+        site says (one hop only: a queue reached this way never sends the caller on again)."""
         s = self.s
         lang = lang_of(call.language)
         if isinstance(destination, OverflowToQueue):
+            moving = "full_moving" if reason is RefuseReason.FULL else "nobody_moving"
             async with self.borrowed(call.channel_id):
-                await self.media.say(call.channel_id, say("full_moving", lang), lang, wait=True)
+                await self.media.say(call.channel_id, say(moving, lang), lang, wait=True)
             tags = {**call.tags, FULL_FROM: call.queue}
             await s.enter(replace(call, queue=destination.name, tags=tags))
             return
@@ -251,7 +253,7 @@ class Announcer:
             s.router.claim(call.channel_id, s.stasis)
             await s.voice_messages.take(entry, Waiter(previous_owner=previous))
             return
-        await self.refused(call, RefuseReason.FULL)
+        await self.refused(call, reason)
 
     def closing(self, queue: str) -> None:
         """A departmental queue closes: say when it opens and offer a callback."""

@@ -213,8 +213,11 @@ class QueueService:
             if not isinstance(verdict, Admit) and call.returned is None:
                 # A returned call is never refused: the caller must not be dropped.
                 self.emit(ev.QueueRefused(now, cfg.name, call.call_id, verdict.reason.value))
-                if verdict.reason is RefuseReason.FULL and FULL_FROM not in call.tags:
-                    self.spawn(self.announcer.full(call, parse_overflow(cfg.when_full)))
+                sent_on = {RefuseReason.FULL: cfg.when_full,
+                           RefuseReason.NOBODY_LOGGED_IN: cfg.when_nobody_logged_in}  # fmt: skip
+                if verdict.reason in sent_on and FULL_FROM not in call.tags:
+                    destination = parse_overflow(sent_on[verdict.reason])
+                    self.spawn(self.announcer.send_on(call, destination, verdict.reason))
                 else:
                     self.spawn(self.announcer.refused(call, verdict.reason))
                 return

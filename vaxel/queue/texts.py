@@ -77,6 +77,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Many people are calling right now and the queue is full. We are putting you "
         "through to another queue; please hold.",
     ),
+    "nobody_moving": (
+        "Just nu finns ingen här som kan svara. Du kopplas vidare, vänta kvar.",
+        "There is nobody here who can answer right now. We are putting you through to "
+        "another queue; please hold.",
+    ),
     "nobody": (
         "Just nu finns ingen som kan svara. Välkommen att ringa igen.",
         "There is nobody who can answer right now. Please call again.",
