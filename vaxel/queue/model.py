@@ -295,6 +295,13 @@ class Telephonist:
         return self.idle_since or _EPOCH
 
 
+def pauses_after_miss(telephonists: Iterable[Telephonist], telephonist_id: str, queue: str) -> bool:
+    """Auto-pause a telephonist who missed a ring only while someone else active can take
+    the queue's calls. Pausing the last one would leave every caller waiting for a manual
+    unpause: under load, late answers once paused all 20 telephonists one after another."""
+    return any(t.id != telephonist_id and t.active and t.serves(queue) for t in telephonists)
+
+
 def idle_order(telephonists: Iterable[Telephonist], now: datetime) -> list[Telephonist]:
     """Free telephonists, idle longest first."""
     free = (t for t in telephonists if t.is_free(now))
@@ -344,7 +351,14 @@ class EndWrapup:
 
 @dataclass(frozen=True)
 class MissRing:
-    pass
+    """The ring ended unanswered; ``pause`` is ``pauses_after_miss``'s verdict."""
+
+    pause: bool = True
+
+
+@dataclass(frozen=True)
+class WithdrawMiss:
+    """The phone did answer, but only after its ring had been given up: not a miss."""
 
 
 @dataclass(frozen=True)
@@ -353,7 +367,17 @@ class CancelRing:
 
 
 TelephonistChange = (
-    Login | Logout | Pause | Unpause | Ring | Answer | EndCall | EndWrapup | MissRing | CancelRing
+    Login
+    | Logout
+    | Pause
+    | Unpause
+    | Ring
+    | Answer
+    | EndCall
+    | EndWrapup
+    | MissRing
+    | WithdrawMiss
+    | CancelRing
 )
 
 
@@ -386,8 +410,13 @@ def transition(t: Telephonist, event: TelephonistChange, now: datetime) -> Telep
             return replace(t, status=Wrapup(now + timedelta(seconds=wrapup_s)))
         case EndWrapup(), Wrapup(until):
             return replace(t, status=Available(), idle_since=min(now, until))
-        case MissRing(), Ringing():
+        case MissRing(pause=True), Ringing():
             return replace(t, status=Paused(MISSED_CALL), idle_since=None, missed=t.missed + 1)
+        case MissRing(pause=False), Ringing():
+            # Kept available, but behind everyone who is idle.
+            return replace(t, status=Available(), idle_since=now, missed=t.missed + 1)
+        case WithdrawMiss(), Paused(reason) if reason == MISSED_CALL:
+            return replace(t, status=Available(), idle_since=now, missed=max(0, t.missed - 1))
         case CancelRing(), Ringing():
             return replace(t, status=Available())
     name = type(event).__name__
@@ -530,7 +559,8 @@ def apply_offer(
 @dataclass(frozen=True)
 class RingTimeout:
     """After a missed ring: the entry is waiting again in its place, the telephonist is paused
-    with ``MISSED_CALL``, and ``offers`` (not yet applied) tries the next telephonists."""
+    with ``MISSED_CALL`` (unless ``pauses_after_miss`` says no), and ``offers`` (not yet
+    applied) tries the next telephonists."""
 
     waiting: tuple[Entry, ...]
     telephonists: tuple[Telephonist, ...]
@@ -556,12 +586,11 @@ def on_ring_timeout(
     if entry.offered_to != telephonist_id or not rings:
         raise InvalidTransition(f"entry {entry_id} is not ringing {telephonist_id}")
     entries = tuple(back_to_waiting(e) if e.id == entry_id else e for e in waiting)
-    people = tuple(
-        transition(t, MissRing(), now) if t.id == telephonist_id else t for t in telephonists
-    )
+    miss = MissRing(pause=pauses_after_miss(telephonists, telephonist_id, entry.queue))
+    people = tuple(transition(t, miss, now) if t.id == telephonist_id else t for t in telephonists)
     found = offers(
         entries,
-        people,
+        [t for t in people if t.id != telephonist_id],  # not straight back to who just missed
         now,
         queue_priorities=queue_priorities,
         open_queues=open_queues,

@@ -5,6 +5,7 @@ from queue_factories import T0, at, callback, caller, pairs, returned, telephoni
 
 from vaxel.queue.model import (
     MISSED_CALL,
+    Available,
     CallbackPolicy,
     EntryKind,
     EntryState,
@@ -23,6 +24,7 @@ from vaxel.queue.model import (
     next_offer,
     offers,
     on_ring_timeout,
+    pauses_after_miss,
     reconcile,
     request_callback,
 )
@@ -297,6 +299,33 @@ def test_missed_ring_keeps_caller_place() -> None:
         now=NOW,
     )
     assert pairs(later.offers) == [("c1", "bo")]
+
+
+def test_last_active_telephonist_is_not_paused_for_a_miss() -> None:
+    # Paused or logged-out colleagues, or colleagues of other queues, cannot take the call.
+    colleagues = [
+        telephonist("bo", status=Paused("lunch")),
+        telephonist("cleo", status=LoggedOut()),
+        telephonist("dan", queues={"permits": 0}),
+    ]
+    anna = telephonist("anna", status=Ringing("c1", NOW))
+    assert not pauses_after_miss([anna, *colleagues], "anna", "centre")
+    result = on_ring_timeout(
+        [mark_offered(caller("c1"), "anna")],
+        [anna, *colleagues],
+        entry_id="c1",
+        telephonist_id="anna",
+        now=NOW,
+    )
+    kept = next(t for t in result.telephonists if t.id == "anna")
+    assert kept.status == Available()
+    assert kept.missed == 1
+    assert result.offers == ()  # not straight back to anna in the same step
+
+
+def test_missed_ring_pauses_while_a_colleague_on_a_call_can_take_over() -> None:
+    people = [telephonist("anna", status=Ringing("c1", NOW)), telephonist("bo", status=OnCall("x"))]
+    assert pauses_after_miss(people, "anna", "centre")
 
 
 def test_stale_ring_timeout_is_refused() -> None:

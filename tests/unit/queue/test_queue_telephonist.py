@@ -24,6 +24,7 @@ from vaxel.queue.model import (
     Telephonist,
     TelephonistChange,
     Unpause,
+    WithdrawMiss,
     Wrapup,
     transition,
 )
@@ -101,6 +102,21 @@ def test_missed_ring_auto_pauses_with_reason_shown() -> None:
     assert after.missed == 1
 
 
+def test_missed_ring_kept_available_goes_behind_everyone_idle() -> None:
+    after = transition(in_state(Ringing("c1", DEADLINE)), MissRing(pause=False), DEADLINE)
+    assert after.status == Available()
+    assert after.idle_since == DEADLINE
+    assert after.missed == 1
+
+
+def test_late_answer_withdraws_the_missed_call_pause() -> None:
+    missed = transition(in_state(Ringing("c1", DEADLINE)), MissRing(), DEADLINE)
+    after = transition(missed, WithdrawMiss(), DEADLINE + timedelta(seconds=1))
+    assert after.status == Available()
+    assert after.missed == 0
+    assert after.idle_since == DEADLINE + timedelta(seconds=1)
+
+
 def test_cancelled_ring_keeps_idle_time() -> None:
     after = transition(in_state(Ringing("c1", DEADLINE)), CancelRing(), NOW)
     assert after.status == Available()
@@ -124,6 +140,8 @@ def test_cancelled_ring_keeps_idle_time() -> None:
         (Available(), EndWrapup()),
         (OnCall("c1"), MissRing()),
         (Available(), CancelRing()),
+        (Paused("lunch"), WithdrawMiss()),
+        (Available(), WithdrawMiss()),
     ],
 )
 def test_event_that_does_not_apply_is_refused(status: Status, event: TelephonistChange) -> None:
