@@ -2,16 +2,19 @@
 
 A ring is an ARI originate to the telephonist's endpoint straight into Stasis with args
 ``["leg", "queue", <entry id>]``; it enters Stasis only when answered. Our own timer, not
-the originate timeout, decides a ring timeout, so the model's deadline is the one that
-counts. A callback rings the telephonist first (whisper "Återuppringning till ..."), then
-dials the citizen through the trunk with args ``["leg", "queue", <entry id>, "citizen"]``.
+the originate timeout, decides a ring timeout; it starts when Asterisk has accepted the
+originate, so a slow request does not eat the telephonist's ring time. A leg that answered
+is never a miss (``model.pauses_after_miss`` decides the rest): an answer that comes after
+the timeout withdraws the miss, and a telephonist who hangs up before being bridged puts
+the caller back in their place. A callback rings the telephonist first (whisper
+"Återuppringning till ..."), then dials the citizen through the trunk with args ``["leg", "queue", <entry id>, "citizen"]``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,13 +23,17 @@ import structlog
 from vaxel.asterisk.ari import AriError
 from vaxel.queue import events as ev
 from vaxel.queue.model import (
+    MISSED_CALL,
     Answer,
     CancelRing,
     EndCall,
     Entry,
     EntryKind,
+    InvalidTransition,
     Offer,
     OnCall,
+    Paused,
+    WithdrawMiss,
     apply_offer,
     back_to_waiting,
     callback_attempt_failed,
@@ -51,6 +58,7 @@ class RingLeg:
     timer: asyncio.TimerHandle | None = None
     answered: bool = False
     citizen: str | None = None  # a callback's outgoing call to the citizen
+    timeout_s: int = 0
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Talk:
     caller: str
     leg: str
     started: float
+    gone: set[str] = field(default_factory=set)  # channels that ended while connecting
 
 
 class Legs:
@@ -71,6 +80,8 @@ class Legs:
         self.talks: dict[str, Talk] = {}  # entry id -> call in progress
         self.talk_by_channel: dict[str, str] = {}
         self.last_call: dict[str, str] = {}  # telephonist -> entry id, for wrap-up codes
+        self.connecting: dict[str, Talk] = {}  # caller or leg channel -> call being bridged
+        self.missed: dict[str, str] = {}  # leg channel given up on -> telephonist id
         self._count = 0
         # Told of every call the queue connects (and re-adopts after a restart): the
         # handoff watches telephonists' legs for transfer keys and REFERs this way.
@@ -90,14 +101,10 @@ class Legs:
         s.set_person(people[0])
         self._count += 1
         leg_id = f"vq-{entry.id}-{self._count}"
-        ring = RingLeg(entry.id, offer.telephonist_id, leg_id)
+        ring = RingLeg(entry.id, offer.telephonist_id, leg_id, timeout_s=cfg.ring_timeout_s)
         self.rings[entry.id] = ring
         self.by_leg[leg_id] = entry.id
         s.router.claim(leg_id, s.stasis)
-        loop = asyncio.get_running_loop()
-        ring.timer = loop.call_later(
-            cfg.ring_timeout_s, lambda: s.spawn(self.timed_out(entry.id, leg_id))
-        )
         s.emit(
             ev.Offered(
                 now, entry.queue, s.contact(entry), entry.id, offer.telephonist_id, offer.preferred
@@ -119,6 +126,12 @@ class Legs:
         except AriError as exc:
             log.info("queue_ring_failed", entry=entry.id, reason=str(exc))
             await self.timed_out(entry.id, leg_id)
+            return
+        ring = self.rings.get(entry.id)
+        if ring is not None and ring.channel_id == leg_id and not ring.answered:
+            ring.timer = asyncio.get_running_loop().call_later(
+                timeout_s, lambda: self.s.spawn(self.timed_out(entry.id, leg_id))
+            )
 
     async def timed_out(self, entry_id: str, leg_id: str) -> None:
         """No answer in time (or the phone refused): next telephonist, auto-pause this one."""
@@ -139,11 +152,31 @@ class Legs:
         person = next(t for t in result.telephonists if t.id == ring.telephonist_id)
         s.set_entry(entry)
         s.set_person(person)
+        paused = isinstance(person.status, Paused)
         s.emit(ev.RingMissed(now, entry.queue, s.contact(entry), entry_id, person.id))
-        s.emit(ev.TelephonistPaused(now, person.id, "missed call"))
-        log.info("queue_ring_missed", entry=entry_id, telephonist=person.id)
+        if paused:
+            s.emit(ev.TelephonistPaused(now, person.id, MISSED_CALL))
+        self.missed[leg_id] = person.id
+        log.info("queue_ring_missed", entry=entry_id, telephonist=person.id, paused=paused)
         s.distribute()
         await s.ari.hangup(leg_id)
+
+    def _late_answer(self, channel_id: str) -> None:
+        """The phone answered after its ring was given up: hand the leg back, and the miss
+        it was paused for is withdrawn."""
+        s = self.s
+        telephonist_id = self.missed.pop(channel_id, None)
+        person = s.people.get(telephonist_id or "")
+        if person is None:
+            return
+        try:
+            back = transition(person, WithdrawMiss(), s.clock.now())
+        except InvalidTransition:
+            return  # paused for another reason meanwhile, or already free
+        s.set_person(back)
+        s.emit(ev.TelephonistUnpaused(s.clock.now(), person.id))
+        log.info("queue_late_answer", telephonist=person.id)
+        s.distribute()
 
     def cancel_ring(self, entry_id: str) -> None:
         """The caller left while a telephonist rang: stop ringing, the telephonist is free."""
@@ -180,6 +213,7 @@ class Legs:
             await self._connect(ring, channel_id)
             return
         if ring is None or ring.channel_id != channel_id or entry_id not in s.entries:
+            self._late_answer(channel_id)
             await s.ari.hangup(channel_id)  # a ring we already gave up on
             return
         ring.answered = True
@@ -273,34 +307,85 @@ class Legs:
             return
         waiter = s.waiters.get(entry.id)
         playback = waiter.playback if waiter else None
+        talk = Talk(entry.id, entry.queue, ring.telephonist_id, caller, ring.channel_id,
+                    asyncio.get_running_loop().time())  # fmt: skip
+        waiting_caller = entry.kind is EntryKind.CALLER
+        if waiting_caller:
+            # The caller keeps their place until the bridge holds both sides.
+            self.connecting[caller] = self.connecting[ring.channel_id] = talk
+        else:
+            self._answered(entry, talk)
+        s.router.claim(caller, s.stasis)
+        bridge = talk_bridge_id(entry.id)
+        failed = False
+        try:
+            await asyncio.gather(s.announcer.stop(playback), s.ari.create_bridge(bridge, "mixing"))
+            if waiting_caller:
+                await asyncio.gather(
+                    self._move(caller, holding_bridge_id(entry.queue), bridge),
+                    s.ari.add_to_bridge(bridge, ring.channel_id),
+                )
+            else:
+                await s.ari.stop_moh(f"channels/{ring.channel_id}")
+                await s.ari.add_to_bridge(bridge, caller)
+                await s.ari.add_to_bridge(bridge, ring.channel_id)
+        except AriError as exc:
+            log.info("queue_connect_failed", entry=entry.id, reason=str(exc))
+            failed = True
+        finally:
+            self.connecting.pop(caller, None)
+            self.connecting.pop(ring.channel_id, None)
+        if not waiting_caller:
+            if failed:
+                await self.end_talk(entry.id)
+            return
+        if failed or talk.gone:
+            await self._not_connected(entry, talk)
+            return
+        wait_s = self._answered(entry, talk)
+        log.info("queue_answered", entry=entry.id, telephonist=ring.telephonist_id, wait_s=wait_s)
+
+    async def _move(self, channel_id: str, source: str, target: str) -> None:
+        await self.s.ari.remove_from_bridge(source, channel_id)
+        await self.s.ari.add_to_bridge(target, channel_id)
+
+    def _answered(self, entry: Entry, talk: Talk) -> int:
+        """The entry leaves the queue answered; returns the wait in seconds."""
+        s = self.s
         now = s.clock.now()
-        s.leave(entry.id, ev.LeaveReason.ANSWERED, answered_by=ring.telephonist_id)
+        s.leave(entry.id, ev.LeaveReason.ANSWERED, answered_by=talk.telephonist_id)
         contact = s.contact(entry)
         wait_s = int((now - entry.entered_at).total_seconds())
         s.emit(
-            ev.Answered(now, entry.queue, contact, entry.id, ring.telephonist_id, wait_s), caller
+            ev.Answered(now, entry.queue, contact, entry.id, talk.telephonist_id, wait_s),
+            talk.caller,
         )
         if entry.kind is EntryKind.CALLBACK:
-            s.emit(ev.CallbackCompleted(now, entry.queue, contact, entry.id, ring.telephonist_id))
-        talk = Talk(entry.id, entry.queue, ring.telephonist_id, caller, ring.channel_id,
-                    asyncio.get_running_loop().time())  # fmt: skip
+            s.emit(ev.CallbackCompleted(now, entry.queue, contact, entry.id, talk.telephonist_id))
         self.adopt_talk(talk)
-        s.router.claim(caller, s.stasis)
-        await s.announcer.stop(playback)
-        bridge = talk_bridge_id(entry.id)
-        try:
-            await s.ari.create_bridge(bridge, "mixing")
-            if entry.kind is EntryKind.CALLER:
-                await s.ari.remove_from_bridge(holding_bridge_id(entry.queue), caller)
-            else:
-                await s.ari.stop_moh(f"channels/{ring.channel_id}")
-            await s.ari.add_to_bridge(bridge, caller)
-            await s.ari.add_to_bridge(bridge, ring.channel_id)
-        except AriError as exc:
-            log.info("queue_connect_failed", entry=entry.id, reason=str(exc))
-            await self.end_talk(entry.id)
-            return
-        log.info("queue_answered", entry=entry.id, telephonist=ring.telephonist_id, wait_s=wait_s)
+        return wait_s
+
+    async def _not_connected(self, entry: Entry, talk: Talk) -> None:
+        """A side ended before the bridge held both. The telephonist answered, so it is no
+        miss; a caller still on the line goes back to their place in the queue."""
+        s = self.s
+        person = s.people[talk.telephonist_id]
+        s.set_person(transition(person, EndCall(0), s.clock.now()))
+        await s.ari.hangup(talk.leg)
+        await s.ari.destroy_bridge(talk_bridge_id(entry.id))
+        current = s.entries.get(entry.id)
+        if current is None:
+            pass
+        elif talk.caller in talk.gone:
+            s.leave(entry.id, ev.LeaveReason.ABANDONED)
+        else:
+            s.set_entry(back_to_waiting(current))
+            log.info("queue_back_in_place", entry=entry.id, telephonist=talk.telephonist_id)
+            try:
+                await s.ari.add_to_bridge(holding_bridge_id(entry.queue), talk.caller)
+            except AriError as exc:  # the caller's own StasisEnd records them as gone
+                log.info("queue_back_in_place_failed", entry=entry.id, reason=str(exc))
+        s.distribute()
 
     def adopt_talk(self, talk: Talk) -> None:
         self.talks[talk.entry_id] = talk
@@ -362,13 +447,17 @@ class Legs:
 
     async def channel_gone(self, channel_id: str) -> bool:
         """A leg or a talking channel ended; True when it was one of ours."""
+        connecting = self.connecting.get(channel_id)
+        if connecting is not None:
+            connecting.gone.add(channel_id)  # ``_connect`` sees it when its requests return
+            return True
         entry_id = self.talk_by_channel.get(channel_id)
         if entry_id is not None:
             await self.end_talk(entry_id)
             return True
         entry_id = self.by_leg.get(channel_id)
         if entry_id is None:
-            return False
+            return self.missed.pop(channel_id, None) is not None
         ring = self.rings.get(entry_id)
         if ring is None:
             return True
