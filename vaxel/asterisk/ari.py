@@ -1,4 +1,4 @@
-"""A thin typed ARI client on httpx and websockets.
+"""A thin typed ARI client on our own small HTTP client (``http.py``) and websockets.
 
 Chosen over ari-client (spins and freezes the loop when Asterisk restarts), asyncari (no
 reconnect, tears down on a slow consumer) and aioari (unmaintained); see ARCHITECTURE.md.
@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import structlog
 import websockets
 from websockets.exceptions import InvalidStatus
+
+from vaxel.asterisk.http import HttpClient, HttpTransportError, Reply
 
 log = structlog.get_logger("vaxel.ari")
 
@@ -59,14 +60,12 @@ class AriSettings:
 class AriClient:
     def __init__(self, settings: AriSettings) -> None:
         self.settings = settings
-        limits = httpx.Limits(
-            max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size
-        )
-        self._http = httpx.AsyncClient(
-            base_url=settings.url.rstrip("/"),
-            auth=(settings.username, settings.password),
-            timeout=settings.request_timeout_s,
-            limits=limits,
+        self._http = HttpClient(
+            settings.url,
+            username=settings.username,
+            password=settings.password,
+            pool_size=settings.pool_size,
+            timeout_s=settings.request_timeout_s,
         )
         self._stopping = asyncio.Event()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -82,27 +81,25 @@ class AriClient:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            reply = await self._http.request(method, path, params=clean, json=body)
-        except httpx.TransportError as exc:
+            reply = await self._http.request(method, path, params=clean, body=body)
+        except HttpTransportError as exc:
             raise AriUnreachable(
                 f"cannot reach ARI at {self.settings.url}: {_reason(exc)}"
             ) from None
         finally:
             if self.request_latencies is not None:
                 self.request_latencies.append(loop.time() - started)
-        if reply.status_code == 401:
+        if reply.status == 401:
             raise AriAuthError(
                 f"ARI at {self.settings.url} refused user '{self.settings.username}': "
                 "wrong username or password",
                 401,
             )
-        if reply.status_code == 404:
+        if reply.status == 404:
             raise AriNotFound(f"{method} {path}: {_detail(reply)}", 404)
-        if reply.status_code >= 400:
-            raise AriError(
-                f"{method} {path} -> {reply.status_code}: {_detail(reply)}", reply.status_code
-            )
-        if not reply.content:
+        if reply.status >= 400:
+            raise AriError(f"{method} {path} -> {reply.status}: {_detail(reply)}", reply.status)
+        if not reply.body:
             return None
         return reply.json()
 
@@ -316,11 +313,12 @@ def event_key(event: Event) -> str:
     return event.get("type", "other")
 
 
-def _detail(reply: httpx.Response) -> str:
+def _detail(reply: Reply) -> str:
+    text = reply.body.decode("utf-8", "replace")
     try:
-        return str(reply.json().get("message", reply.text))
+        return str(reply.json().get("message", text))
     except (ValueError, AttributeError):
-        return reply.text.strip() or reply.reason_phrase
+        return text.strip() or reply.reason
 
 
 def _reason(exc: BaseException) -> str:
