@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -72,6 +74,7 @@ class EntryService:
         self.calendar, self.clock, self.queues = calendar, clock, queues
         self._calls: dict[str, EntryCall] = {}
         self._legs: dict[str, EntryCall] = {}
+        self._reader = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ivr-read")
 
     # --- ARI events -------------------------------------------------------------------
     async def on_inbound(self, event: dict[str, Any], args: list[str]) -> None:
@@ -132,20 +135,27 @@ class EntryService:
 
     async def _converse(self, call: EntryCall, dialled: str, created: str | None) -> None:
         now = self.clock.now()
-        await self.ari.answer(call.channel_id)
         number = call.number
         if number is None:
+            await self.ari.answer(call.channel_id)
             await self._record_start(call, dialled, created)
             await call.conversation.say([self.prompts.sound("unknown_number", call.language)])
             await self._hang_up(call, "unknown_number")
             return
-        notices, overrides = await self._read_store(number, now)
         # Answer and greet before writing to the database: the first second is the caller's.
+        # The notices are read while the answer is on its way.
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        _, (notices, overrides) = await asyncio.gather(
+            self.ari.answer(call.channel_id), self._read_store(number, now)
+        )
         media = [await self.prompts.notice(n, call.language) for n in notices]
         media.append(self.prompts.sound(number.greeting, call.language))
         greeting = await call.conversation.play(media)
+        log.info("call_entered", dialled=dialled, number=number.name, notices=len(notices),
+                 greeting_ms=round(1000 * (loop.time() - began)),
+                 since_created_ms=_since(created))  # fmt: skip
         await self._record_start(call, dialled, created)
-        log.info("call_entered", dialled=dialled, number=number.name, notices=len(notices))
         await call.conversation.wait(greeting)
         await self._update(call, greeting_played_at=self.clock.now())
         where = route(self.config, self.calendar, number, now, overrides)
@@ -286,8 +296,10 @@ class EntryService:
         self, number: PublishedNumber, now: datetime
     ) -> tuple[list[Notice], dict[str, Override]]:
         try:
-            notices, overrides = await asyncio.to_thread(
-                lambda: (self.store.active_notices(now), self.store.overrides(now))
+            # A reader thread of its own: the shared default pool may be busy with journal
+            # writes and prompt rendering, and this read is all that stands before the greeting.
+            notices, overrides = await asyncio.get_running_loop().run_in_executor(
+                self._reader, lambda: (self.store.active_notices(now), self.store.overrides(now))
             )
         except Exception:
             # A database hiccup must not silence the greeting: go on by the schedule alone.
@@ -319,9 +331,19 @@ class EntryService:
             return None
 
     def _parse_time(self, text: str | None) -> datetime:
-        if text:
-            try:
-                return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
-            except ValueError:
-                pass
-        return self.clock.now()
+        return _parse_ari_time(text) or self.clock.now()
+
+
+def _parse_ari_time(text: str | None) -> datetime | None:
+    if text:
+        try:
+            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+        except ValueError:
+            pass
+    return None
+
+
+def _since(created: str | None) -> int | None:
+    """Milliseconds since Asterisk created the channel (real time, not the injected clock)."""
+    at = _parse_ari_time(created)
+    return round(1000 * (time.time() - at.timestamp())) if at else None
