@@ -34,9 +34,11 @@ class Listener:
         cel_path: Path,
         app: str,
         tz: ZoneInfo,
+        own_echo: Callable[[str], bool] | None = None,
     ) -> None:
         self.ami, self.writer, self.ingest = ami, writer, ingest
         self.cel_path, self.app, self.tz = cel_path, app, tz
+        self.own_echo = own_echo
         self.events_seen = 0
         self._backfilling: asyncio.Lock | None = None
 
@@ -55,6 +57,8 @@ class Listener:
         if message.get("UserEvent") != USER_EVENT or VARIABLE not in message:
             return
         self.events_seen += 1
+        if self.own_echo is not None and self.own_echo(message[VARIABLE]):
+            return
         try:
             record = record_from_json(message[VARIABLE])
         except (ValueError, KeyError):

@@ -21,12 +21,14 @@ from vaxel.stats.ingest import label_item
 from vaxel.stats.journal import JournalWriter
 
 log = structlog.get_logger("vaxel.stats")
+ECHOES_KEPT = 10_000
 
 
 class StatsSink:
     def __init__(self, writer: JournalWriter, ari: AriClient | None = None) -> None:
         self.writer, self.ari = writer, ari
         self._tasks: set[asyncio.Task[None]] = set()
+        self._echoes: dict[str, None] = {}  # labels sent to Asterisk, already in the journal
 
     async def emit(self, event: Any, *, channel_id: str | None = None) -> None:
         try:
@@ -48,13 +50,17 @@ class StatsSink:
 
     async def _to_asterisk(self, record: LabelRecord, channel_id: str | None) -> None:
         assert self.ari is not None
+        text = record.to_json()
+        self._echoes[text] = None
+        if len(self._echoes) > ECHOES_KEPT:
+            del self._echoes[next(iter(self._echoes))]
         params = {"application": self.ari.settings.app}
         if channel_id:
             params["source"] = f"channel:{channel_id}"
         try:
             await self.ari.request(
                 "POST", f"/events/user/{USER_EVENT}", params=params,
-                body={"variables": {VARIABLE: record.to_json()}},
+                body={"variables": {VARIABLE: text}},
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the journal has it; this is the echo
             if channel_id:
@@ -62,6 +68,12 @@ class StatsSink:
                 await self._to_asterisk(record, None)
             else:
                 log.debug("label_user_event_failed", error=str(exc)[:200])
+
+    def is_own_echo(self, text: str) -> bool:
+        """True (once) for a label this sink journalled itself and sent to Asterisk: the
+        listener need not journal it a second time (a third of all journal items at
+        10 calls/s, each applied to the store again only to be found a duplicate)."""
+        return self._echoes.pop(text, False) is None
 
     async def flush(self) -> None:
         if self._tasks:

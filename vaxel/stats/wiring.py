@@ -70,7 +70,7 @@ def wire(ctx: AppContext) -> None:
     if ctx.ami is not None and os.environ.get("VAXEL_STATS_LISTENER", "embedded") == "embedded":
         listener = Listener(ami=ctx.ami, writer=writer, ingest=parts.ingest,
                             cel_path=cel_path(ctx.config), app=ctx.config.asterisk.app,
-                            tz=parts.headers.calendar.tz)  # fmt: skip
+                            tz=parts.headers.calendar.tz, own_echo=sink.is_own_echo)  # fmt: skip
         listener.attach()
         ctx.services["stats_listener"] = listener
         ctx.scheduler.add_job(listener.backfill, "interval", minutes=10, id="stats-backfill")
