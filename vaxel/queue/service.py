@@ -14,6 +14,7 @@ presses in ``announce.py``; restart and reconnect in ``restart.py``.
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections import deque
 from datetime import datetime, timedelta
@@ -100,6 +101,8 @@ class QueueService:
         }
         self.open: dict[str, bool] = {}
         self.persist = Persister()
+        self._unsaved: dict[str, tuple[Telephonist, datetime]] = {}
+        self._unsaved_lock = threading.Lock()
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bridges: set[str] = set()
@@ -144,7 +147,17 @@ class QueueService:
 
     def set_person(self, person: Telephonist) -> None:
         self.people[person.id] = person
-        self.persist.submit(self.store.save_telephonist, person, self.clock.now())
+        # At most one write per telephonist waits in the writer; it saves the latest state.
+        with self._unsaved_lock:
+            waiting = person.id in self._unsaved
+            self._unsaved[person.id] = (person, self.clock.now())
+        if not waiting:
+            self.persist.submit(self._save_person, person.id)
+
+    def _save_person(self, telephonist_id: str) -> None:
+        with self._unsaved_lock:
+            person, at = self._unsaved.pop(telephonist_id)
+        self.store.save_telephonist(person, at)
 
     def is_open(self, queue: str, now: datetime | None = None) -> bool:
         cfg = self.queue(queue)
