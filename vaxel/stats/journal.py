@@ -108,9 +108,13 @@ class JournalWriter:
         *,
         retry_s: float = 0.5,
         max_retry_s: float = 5.0,
+        gather_s: float = 0.0,
     ) -> None:
         self.journal, self._apply = journal, apply
         self.retry_s, self.max_retry_s = retry_s, max_retry_s
+        # Waiting a moment after a wake-up lets items pile up into one store transaction:
+        # one per item cost a fifth of the controller's CPU at 10 calls/s.
+        self.gather_s = gather_s
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.applied = 0
@@ -129,6 +133,8 @@ class JournalWriter:
         delay = self.retry_s
         while True:
             await self._wake.wait()
+            if self.gather_s:
+                await asyncio.sleep(self.gather_s)
             self._wake.clear()
             while True:
                 items, offset = self.journal.read()

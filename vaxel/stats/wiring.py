@@ -57,7 +57,7 @@ def wire(ctx: AppContext) -> None:
     if ctx.ari is None:
         return  # a tool without Asterisk: reports and the API only
     journal = Journal(journal_dir(ctx.config), "controller")
-    writer = JournalWriter(journal, parts.ingest.apply)
+    writer = JournalWriter(journal, parts.ingest.apply, gather_s=0.2)
     sink = StatsSink(writer, ctx.ari)
     ctx.services["labels"] = sink
     loop = asyncio.get_running_loop()

@@ -44,3 +44,18 @@ async def test_a_new_writer_resumes_from_the_checkpoint_after_a_kill(tmp_path):
     assert await second.drain(timeout=3)
     assert store.applied == [1, 2]
     await second.stop()
+
+
+async def test_items_arriving_together_reach_the_store_in_one_transaction(tmp_path):
+    batches: list[list[int]] = []
+    writer = JournalWriter(
+        Journal(tmp_path, "j"), lambda items: batches.append([i["n"] for i in items]),
+        gather_s=0.1,
+    )  # fmt: skip
+    writer.start()
+    for n in range(10):
+        writer.submit([{"n": n}])
+        await asyncio.sleep(0.005)
+    assert await writer.drain(timeout=3)
+    assert batches == [list(range(10))]
+    await writer.stop()
