@@ -97,6 +97,21 @@ def feature_code(pbx: dict, extension: str, digits: str) -> None:
     assert dial.wait(timeout=30) == 0, dial.tail()
 
 
+def start_queue_controller(
+    directory: Path, **centre: object
+) -> tuple[ControllerProcess, QueueView]:
+    """A running controller on ``queue_site(directory, **centre)`` and a view of its store."""
+    controller = ControllerProcess(queue_site(directory, **centre), directory)
+    controller.start()
+    return controller, QueueView(controller)
+
+
+def wait_answered(view: QueueView, number: str) -> EntryRow:
+    """The caller's entry once it has left the queue (answered or not)."""
+    return wait_until(lambda: (r := view.by_number(number)) and r.left_at and r,
+                      what=f"{number} out of the queue")  # fmt: skip
+
+
 def log_in(pbx: dict, view: QueueView, extension: str) -> None:
     """Dial the login feature code from the telephonist's softphone."""
     feature_code(pbx, extension, "*21")
