@@ -126,6 +126,7 @@ class Legs:
         except AriError as exc:
             log.info("queue_ring_failed", entry=entry.id, reason=str(exc))
             await self.timed_out(entry.id, leg_id)
+            self.missed.pop(leg_id, None)  # no channel: it cannot answer late
             return
         ring = self.rings.get(entry.id)
         if ring is not None and ring.channel_id == leg_id and not ring.answered:
@@ -471,4 +472,5 @@ class Legs:
             self.s.distribute()
         else:  # busy, rejected or unreachable before the timeout
             await self.timed_out(entry_id, channel_id)
+            self.missed.pop(channel_id, None)  # gone: it cannot answer late
         return True
