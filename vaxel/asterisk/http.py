@@ -166,7 +166,9 @@ async def _read_reply(reader: asyncio.StreamReader) -> tuple[Reply, bool]:
             raise asyncio.IncompleteReadError(b"", None)
         name, _, value = line.decode("latin-1").partition(":")
         headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
+    if int(code) in (204, 304) or int(code) < 200:
+        body = b""  # no body by definition, whatever the headers say
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
         body = await _read_chunked(reader)
     elif "content-length" in headers:
         body = await reader.readexactly(int(headers["content-length"]))

@@ -104,6 +104,19 @@ async def test_chunked_and_error_replies_are_read_whole() -> None:
     assert server.connections == 1
 
 
+async def test_no_content_reply_without_length_does_not_wait_for_a_body() -> None:
+    async def respond(line: str, headers: dict[str, str], body: bytes, n: int) -> bytes:
+        return b"HTTP/1.1 204 No Content\r\n\r\n" if n == 1 else ok(b"{}")
+
+    async with Server(respond) as server:
+        http = client(server.url, timeout_s=1.0)
+        empty = await http.request("POST", "/channels/c1/answer")
+        after = await http.request("GET", "/asterisk/ping")
+        await http.aclose()
+    assert (empty.status, empty.body, after.status) == (204, b"", 200)
+    assert server.connections == 1
+
+
 async def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -> None:
     async def respond(line: str, headers: dict[str, str], body: bytes, n: int) -> bytes | None:
         return None if n == 2 else ok(b"{}")  # drops the kept-alive connection
