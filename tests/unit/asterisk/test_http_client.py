@@ -1,4 +1,4 @@
-"""The ARI HTTP client against a real HTTP server on loopback (asyncio streams)."""
+"""The ARI HTTP transport against a real HTTP server on loopback."""
 
 from __future__ import annotations
 
@@ -160,3 +160,4 @@ async def test_nothing_listening_is_a_transport_error() -> None:
     http = client(url)
     with pytest.raises(HttpTransportError, match="cannot connect"):
         await http.request("GET", "/asterisk/ping")
+    await http.aclose()
