@@ -131,11 +131,15 @@ def finish(pbx: dict, controller: ControllerProcess, *runs) -> None:  # type: ig
         controller.stop()
 
 
-def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, **centre: object):  # type: ignore[no-untyped-def]
+def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, prepare=None, **centre: object):  # type: ignore[no-untyped-def]
+    """A controller on the handoff site; ``prepare(controller)`` may change the directory's
+    store first (the controller reads it at start)."""
     if pbx is not None:
         hang_up_mine(pbx)
     site, base = handoff_site(tmp_path, extra, **centre)
     controller = ControllerProcess(site, tmp_path)
+    if prepare is not None:
+        prepare(controller)
     controller.start()
     return controller, QueueView(controller), HandoffView(controller), base
 

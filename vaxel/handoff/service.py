@@ -325,8 +325,8 @@ class HandoffService:
 def describe(live: Live) -> dict[str, Any]:
     state = live.state
     ctx = getattr(state, "ctx", None)
-    target = getattr(state, "target", None) or getattr(getattr(state, "failure", None),
-                                                        "target", None)  # fmt: skip
+    failure = getattr(state, "failure", None)
+    target = getattr(state, "target", None) or getattr(failure, "target", None)
     return {
         "id": live.id,
         "state": type(state).__name__,
@@ -335,4 +335,7 @@ def describe(live: Live) -> dict[str, Any]:
         "target": target.name if target else None,
         "connected": live.connected,
         "outcome": state.outcome.value if isinstance(state, Done) else None,
+        # Why the call came back, and the free colleague in the unit to try instead.
+        "reason": failure.outcome.value if failure is not None else None,
+        "colleague": failure.colleague if failure is not None else None,
     }

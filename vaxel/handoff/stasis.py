@@ -57,6 +57,7 @@ class HandoffStasis:
         self.s = service
         self.typed: dict[str, str] = {}
         self.refers: set[str] = set()  # telephonists' legs whose REFER we acted on
+        self.unconfirmed_refers: set[str] = set()  # accepted, the phone not yet told
         self._key_timers: dict[str, asyncio.TimerHandle] = {}
 
     def watch_talk(self, talk: Any) -> None:
@@ -246,12 +247,21 @@ class HandoffStasis:
         try:
             target = s.targets.target_for(extension=user)
             await self._progress(source, "channel_progress")
+            self.unconfirmed_refers.add(source)
             await s.start(target=target, channel=source, initiator=Initiator.REFER)
         except (DomainError, ValueError) as exc:
             log.info("handoff_refer_refused", channel=source, reason=str(exc))
+            self.unconfirmed_refers.discard(source)
             await self._progress(source, "channel_declined")
             return
-        await self._progress(source, "channel_answered")
+        await self.confirm_refer(source)  # if the start did not release the leg already
+
+    async def confirm_refer(self, channel: str) -> None:
+        """Tell the phone its transfer was taken (NOTIFY 200), while its leg still exists:
+        follow mode releases the leg as soon as the caller is on hold."""
+        if channel in self.unconfirmed_refers:
+            self.unconfirmed_refers.discard(channel)
+            await self._progress(channel, "channel_answered")
 
     async def _progress(self, channel: str, state: str) -> None:
         try:
