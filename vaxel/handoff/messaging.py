@@ -131,6 +131,12 @@ class MessageService:
             return
         message = message_of(row)
         now = self.clock.now()
+        if token is None:
+            # A retry: only the token's hash is stored, so the link gets a fresh token (the
+            # attempts before failed, so no working link is taken away from anyone).
+            token = secrets.token_urlsafe(24)
+            await asyncio.to_thread(self.store.update_message, reference,
+                                    token_hash=token_hash(token))  # fmt: skip
         error = None
         try:
             await self._send(row, message, token)
@@ -147,10 +153,10 @@ class MessageService:
         if error is None:
             self._emit(model.delivered_event(updated, now))
 
-    async def _send(self, row: MessageRow, message: Message, token: str | None) -> None:
+    async def _send(self, row: MessageRow, message: Message, token: str) -> None:
         if not row.destination:
             raise NoDestination(f"no address for unit {row.target_unit!r}")
-        link = self.handled_link(token) if token else None
+        link = self.handled_link(token)
         if message.channel is Channel.WEBHOOK:
             import httpx
 
