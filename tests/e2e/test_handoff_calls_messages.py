@@ -110,6 +110,8 @@ def test_message_is_delivered_by_smtp_then_escalated_when_not_handled(tmp_path):
         assert done.status_code == 200 and message.reference in done.text
         assert messages.store.message(message.reference).status == "handled"
         assert client.post("/messages/handled/not-a-token").status_code == 404
+        # A message without a recording has nothing to listen to behind its token.
+        assert client.get(f"/messages/recording/{token}").status_code == 404
     finally:
         smtp.stop()
 

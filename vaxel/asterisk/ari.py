@@ -117,6 +117,20 @@ class AriClient:
         except AriNotFound:
             pass
 
+    async def stored_recording(self, name: str) -> bytes:
+        """The audio of a stored recording (``/recordings/stored/{name}/file``)."""
+        try:
+            reply = await self._http.get(f"/recordings/stored/{name}/file")
+        except httpx.TransportError as exc:
+            raise AriUnreachable(
+                f"cannot reach ARI at {self.settings.url}: {_reason(exc)}"
+            ) from None
+        if reply.status_code == 404:
+            raise AriNotFound(f"recording {name}: {_detail(reply)}", 404)
+        if reply.status_code >= 400:
+            raise AriError(f"recording {name} -> {reply.status_code}", reply.status_code)
+        return reply.content
+
     async def play(
         self,
         target: str,
