@@ -41,17 +41,22 @@ def consulting_without_the_caller(ari_watch) -> bool:  # type: ignore[no-untyped
     return {"PJSIP/1001", f"PJSIP/{LENA}"} <= consult and "caller" not in consult
 
 
+def consult(pbx, view, ari_watch, number: str, runs: list) -> None:  # type: ignore[no-untyped-def]
+    """1001 takes the citizen's call (added to ``runs``) and consults the target."""
+    log_in(pbx, view, "1001")
+    runs.append(caller(pbx, number))
+    wait_until(lambda: consulting_without_the_caller(ari_watch), 30,
+               what="telephonist and target talking, the caller apart")  # fmt: skip
+
+
 def test_attended_complete_connects_caller_and_target(pbx, tmp_path, ari_watch):
     controller, view, handoffs, _ = start(tmp_path, pbx=pbx)
     number = "0701740721"
     telephonist = softphone(pbx, "1001", consult_keys("*1"))
     target = softphone(pbx, LENA, answer_after_ms=500, hold_ms=12000)
-    citizen = None
+    runs: list = []
     try:
-        log_in(pbx, view, "1001")
-        citizen = caller(pbx, number)
-        wait_until(lambda: consulting_without_the_caller(ari_watch), 30,
-                   what="telephonist and target talking, the caller apart")  # fmt: skip
+        consult(pbx, view, ari_watch, number, runs)
         assert "caller" in bridge_members(ari_watch, HOLD_PREFIX)  # on hold meanwhile
         assert not caller_channel_destroyed(ari_watch, number)
         # *1: the telephonist is released (BYE from Asterisk) and the two are connected.
@@ -62,9 +67,9 @@ def test_attended_complete_connects_caller_and_target(pbx, tmp_path, ari_watch):
         wait_until(lambda: bridged_together(ari_watch, number, f"PJSIP/{LENA}"),
                    what="caller and target in one bridge")  # fmt: skip
         assert target.wait(timeout=30) == 0, target.tail()
-        assert citizen.wait(timeout=20) == 0, citizen.tail()  # ended with the target
+        assert runs[0].wait(timeout=20) == 0, runs[0].tail()  # ended with the target
     finally:
-        finish(pbx, controller, telephonist, target, citizen)
+        finish(pbx, controller, telephonist, target, *runs)
 
 
 def test_attended_cancel_reconnects_caller_and_telephonist(pbx, tmp_path, ari_watch):
@@ -72,12 +77,9 @@ def test_attended_cancel_reconnects_caller_and_telephonist(pbx, tmp_path, ari_wa
     number = "0701740722"
     telephonist = softphone(pbx, "1001", [*consult_keys("*0"), ("pause", 3000)], hold_ms=3000)
     target = softphone(pbx, LENA, answer_after_ms=500, hold_ms=30000)
-    citizen = None
+    runs: list = []
     try:
-        log_in(pbx, view, "1001")
-        citizen = caller(pbx, number)
-        wait_until(lambda: consulting_without_the_caller(ari_watch), 30,
-                   what="telephonist and target talking, the caller apart")  # fmt: skip
+        consult(pbx, view, ari_watch, number, runs)
         # *0: the target is hung up, and the caller is back with the telephonist.
         assert target.wait(timeout=30) == 0, target.tail() + controller.log()
         row = handoffs.wait_state("Returned", "Done", timeout=20)
@@ -90,11 +92,11 @@ def test_attended_cancel_reconnects_caller_and_telephonist(pbx, tmp_path, ari_wa
         assert not bridged_together(ari_watch, number, f"PJSIP/{LENA}")
         # The telephonist ends the call normally; the caller's call ends with it.
         assert telephonist.wait(timeout=30) == 0, telephonist.tail()
-        assert citizen.wait(timeout=20) == 0, citizen.tail()
+        assert runs[0].wait(timeout=20) == 0, runs[0].tail()
         done = handoffs.wait_state("Done", timeout=10)
         assert json.loads(done.state)["outcome"]["v"] == "cancelled"
     finally:
-        finish(pbx, controller, telephonist, target, citizen)
+        finish(pbx, controller, telephonist, target, *runs)
 
 
 def test_attended_target_hanging_up_reconnects_caller_and_telephonist(pbx, tmp_path, ari_watch):
@@ -102,12 +104,9 @@ def test_attended_target_hanging_up_reconnects_caller_and_telephonist(pbx, tmp_p
     number = "0701740723"
     telephonist = softphone(pbx, "1001", consult_keys(None, talk_ms=9000), hold_ms=3000)
     target = softphone(pbx, LENA, answer_after_ms=500, hold_ms=3000)  # hangs up itself
-    citizen = None
+    runs: list = []
     try:
-        log_in(pbx, view, "1001")
-        citizen = caller(pbx, number)
-        wait_until(lambda: consulting_without_the_caller(ari_watch), 30,
-                   what="telephonist and target talking, the caller apart")  # fmt: skip
+        consult(pbx, view, ari_watch, number, runs)
         assert target.wait(timeout=30) == 0, target.tail()
         wait_until(lambda: bridged_together(ari_watch, number, "PJSIP/1001"), 15,
                    what="the caller back with the telephonist")  # fmt: skip
@@ -116,6 +115,6 @@ def test_attended_target_hanging_up_reconnects_caller_and_telephonist(pbx, tmp_p
         state = json.loads(row.state)
         assert (state.get("failure") or state)["outcome"]["v"] == "rejected"
         assert telephonist.wait(timeout=30) == 0, telephonist.tail() + controller.log()
-        assert citizen.wait(timeout=20) == 0, citizen.tail()
+        assert runs[0].wait(timeout=20) == 0, runs[0].tail()
     finally:
-        finish(pbx, controller, telephonist, target, citizen)
+        finish(pbx, controller, telephonist, target, *runs)

@@ -6,7 +6,6 @@ colleague in the same unit is suggested when the target fails."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -16,13 +15,12 @@ from tests.conftest import wait_until
 from tests.e2e.test_handoff_calls_follow import (
     ASA,
     LENA,
+    answered_return,
     bridged_together,
-    caller,
     caller_channel_destroyed,
     finish,
     first_ring,
-    log_in,
-    returned_entry,
+    serve_then_transfer,
     start,
     transfer_keys,
 )
@@ -74,12 +72,10 @@ def test_busy_or_declining_target_returns_the_call_with_the_reason_whispered(
     number = "0701740711" if behaviour == "busy" else "0701740712"
     telephonist = softphone(pbx, "1001", transfer_keys(LENA))
     target = phone(pbx, LENA, behaviour)
-    citizen = back = None
+    runs: list = []
+    back = None
     try:
-        log_in(pbx, view, "1001")
-        began = time.time()
-        citizen = caller(pbx, number)
-        assert telephonist.wait(timeout=40) == 0, telephonist.tail() + controller.log()
+        began = serve_then_transfer(pbx, view, controller, number, telephonist, runs)
         back = softphone(pbx, "1001", hold_ms=9000)
         rang = wait_until(lambda: first_ring(ari_watch, f"PJSIP/{LENA}", after=began), 20,
                           what="target ring")  # fmt: skip
@@ -91,8 +87,7 @@ def test_busy_or_declining_target_returns_the_call_with_the_reason_whispered(
         row = handoffs.wait_state("Returned", "Done", timeout=20)
         failure = failure_of(row)
         assert failure["outcome"]["v"] == outcome
-        entry = wait_until(lambda: (e := returned_entry(view, number)) and e.answered_by and e,
-                           what="the returned call answered")  # fmt: skip
+        entry = answered_return(view, number)
         assert entry.returned_reason == outcome and entry.answered_by == "t1001"
         expected = whisper_with_colleague(whisper, failure)
         wait_until(lambda: heard(ari_watch, "PJSIP/1001", expected), 15,
@@ -100,9 +95,9 @@ def test_busy_or_declining_target_returns_the_call_with_the_reason_whispered(
         wait_until(lambda: bridged_together(ari_watch, number, "PJSIP/1001"),
                    what="caller back with 1001")  # fmt: skip
         assert back.wait(timeout=30) == 0, back.tail() + controller.log()
-        assert citizen.wait(timeout=20) == 0, citizen.tail()  # ended after the telephonist
+        assert runs[0].wait(timeout=20) == 0, runs[0].tail()  # ended after the telephonist
     finally:
-        finish(pbx, controller, telephonist, target, citizen, back)
+        finish(pbx, controller, telephonist, target, back, *runs)
 
 
 def forward_absent_lena_to_asa(controller) -> None:  # type: ignore[no-untyped-def]
@@ -118,21 +113,18 @@ def test_absent_target_forwarded_to_a_colleague_who_answers(pbx, tmp_path, ari_w
     number = "0701740713"
     telephonist = softphone(pbx, "1001", transfer_keys(LENA))
     colleague = softphone(pbx, ASA, answer_after_ms=500, hold_ms=6000)
-    citizen = None
+    runs: list = []
     try:
-        log_in(pbx, view, "1001")
-        began = time.time()
-        citizen = caller(pbx, number)
-        assert telephonist.wait(timeout=40) == 0, telephonist.tail() + controller.log()
+        began = serve_then_transfer(pbx, view, controller, number, telephonist, runs)
         row = handoffs.wait_state("Done", timeout=30)
         assert json.loads(row.state)["outcome"]["v"] == "answered"
         wait_until(lambda: bridged_together(ari_watch, number, f"PJSIP/{ASA}"),
                    what="caller and the colleague in one bridge")  # fmt: skip
         assert first_ring(ari_watch, f"PJSIP/{LENA}", after=began) is None  # absent: not rung
         assert colleague.wait(timeout=30) == 0, colleague.tail()
-        assert citizen.wait(timeout=20) == 0, citizen.tail()
+        assert runs[0].wait(timeout=20) == 0, runs[0].tail()
     finally:
-        finish(pbx, controller, telephonist, colleague, citizen)
+        finish(pbx, controller, telephonist, colleague, *runs)
 
 
 def test_forward_to_a_colleague_who_does_not_answer_still_comes_back(pbx, tmp_path, ari_watch):
@@ -140,20 +132,17 @@ def test_forward_to_a_colleague_who_does_not_answer_still_comes_back(pbx, tmp_pa
     number = "0701740714"
     telephonist = softphone(pbx, "1001", transfer_keys(LENA))
     colleague = phone(pbx, ASA, "never")
-    citizen = back = None
+    runs: list = []
+    back = None
     try:
-        log_in(pbx, view, "1001")
-        began = time.time()
-        citizen = caller(pbx, number)
-        assert telephonist.wait(timeout=40) == 0, telephonist.tail() + controller.log()
+        began = serve_then_transfer(pbx, view, controller, number, telephonist, runs)
         back = softphone(pbx, "1001", hold_ms=9000)
         rang = wait_until(lambda: first_ring(ari_watch, f"PJSIP/{ASA}", after=began), 20,
                           what="the colleague rung")  # fmt: skip
         wait_until(lambda: first_ring(ari_watch, "PJSIP/1001", after=rang), 20,
                    what="the telephonist rung back")  # fmt: skip
         assert not caller_channel_destroyed(ari_watch, number)
-        entry = wait_until(lambda: (e := returned_entry(view, number)) and e.answered_by and e,
-                           what="the returned call answered")  # fmt: skip
+        entry = answered_return(view, number)
         assert entry.returned_reason == "no_answer" and entry.answered_by == "t1001"
         failure = failure_of(handoffs.latest())
         assert failure["target"]["name"] == "Åsa Nyström"
@@ -165,7 +154,7 @@ def test_forward_to_a_colleague_who_does_not_answer_still_comes_back(pbx, tmp_pa
         assert bridged_together(ari_watch, number, "PJSIP/1001")
         assert back.wait(timeout=30) == 0, back.tail()
     finally:
-        finish(pbx, controller, telephonist, colleague, citizen, back)
+        finish(pbx, controller, telephonist, colleague, back, *runs)
 
 
 def test_a_free_colleague_in_the_same_unit_is_suggested_when_the_target_fails(
@@ -176,11 +165,10 @@ def test_a_free_colleague_in_the_same_unit_is_suggested_when_the_target_fails(
     headers = bearer(controller, base)
     telephonist = softphone(pbx, "1001", transfer_keys(ASA))
     target = phone(pbx, ASA, "busy")
-    citizen = back = None
+    runs: list = []
+    back = None
     try:
-        log_in(pbx, view, "1001")
-        citizen = caller(pbx, number)
-        assert telephonist.wait(timeout=40) == 0, telephonist.tail() + controller.log()
+        serve_then_transfer(pbx, view, controller, number, telephonist, runs)
         back = softphone(pbx, "1001", hold_ms=12000)
         row = handoffs.wait_state("Returned", timeout=30)
         suggestion = f"Mikael Löfgren, anknytning {MIKAEL}"
@@ -196,4 +184,4 @@ def test_a_free_colleague_in_the_same_unit_is_suggested_when_the_target_fails(
         assert shown["colleague"] == suggestion
         assert back.wait(timeout=30) == 0, back.tail()
     finally:
-        finish(pbx, controller, telephonist, target, citizen, back)
+        finish(pbx, controller, telephonist, target, back, *runs)
