@@ -31,6 +31,8 @@ from vaxel.handoff.store import HandoffStore
 NEXT_HOURS = "Lena Wikström har telefontid tisdag 24 november klockan 13.00."
 OFFER = " Vill du lämna ett meddelande i stället, tryck 1."
 RECORD_PROMPT = "Tala in ditt meddelande efter tonen. Tryck fyrkant när du är klar."
+# Keys pressed during the queue's whisper reach nobody: the telephonist waits it out (about 8 s).
+WHISPERED_MS = 11000
 RECEIPT = "Ditt meddelande är registrerat. Ditt referensnummer är {reference}."
 
 
@@ -103,7 +105,7 @@ def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
             # Presses 1 (message instead) late and often, then # to end the recording.
             keys = [*keys_every("1", 24000, 14), *keys_every("#", 0, 15)]
             began = serve_then_transfer(pbx, view, controller, number, telephonist, runs, keys)
-            back = softphone(pbx, "1001", [("pause", 6000), ("dtmf", "*4")], hold_ms=20000)
+            back = softphone(pbx, "1001", [("pause", WHISPERED_MS), ("dtmf", "*4")], hold_ms=20000)
             row = handoffs.wait_state("Returned", timeout=30)
             failure = json.loads(row.state)["failure"]
             assert failure["outcome"]["v"] == "outside_phone_hours"
@@ -154,7 +156,7 @@ def test_star_five_records_the_callers_own_voice_and_delivers_it(pbx, tmp_path, 
         try:
             keys = keys_every("#", 30000, 20)
             serve_then_transfer(pbx, view, controller, number, telephonist, runs, keys)
-            back = softphone(pbx, "1001", [("pause", 6000), ("dtmf", "*5")], hold_ms=20000)
+            back = softphone(pbx, "1001", [("pause", WHISPERED_MS), ("dtmf", "*5")], hold_ms=20000)
             handoffs.wait_state("TakingMessage", timeout=40)
             assert back.wait(timeout=15) == 0, back.tail()  # freed for the next call
             caller_id = caller_channel(ari_watch, number)

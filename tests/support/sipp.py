@@ -505,7 +505,9 @@ def softphone_scenario(
                 f'<label id="{label}e"/>',
             ]
         elif kind == "dtmf":  # SIP INFO (application/dtmf-relay): no RTP needed
-            for digit in str(value):
+            for place, digit in enumerate(str(value)):
+                if place:  # not after the last key: its answer (e.g. a BYE) may come at once
+                    body.append('<pause milliseconds="150"/>')
                 body += [
                     '<send retrans="500"><![CDATA[\nINFO [next_url] SIP/2.0\n'
                     "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
@@ -515,7 +517,6 @@ def softphone_scenario(
                     "Max-Forwards: 70\nContent-Type: application/dtmf-relay\n"
                     f"Content-Length: [len]\n\nSignal={digit}\r\nDuration=160\r\n]]></send>",
                     '<recv response="200"/>',
-                    '<pause milliseconds="150"/>',
                 ]
     if refer_to:
         body += [

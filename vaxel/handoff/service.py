@@ -45,6 +45,10 @@ from vaxel.handoff.store import HandoffStore
 from vaxel.handoff.targets import Targets
 
 log = structlog.get_logger("vaxel.handoff")
+# The queue tells us a returned call was answered (``on_talk``) only after it has whispered
+# the reason to the telephonist, which may take this long (``queue/announce.py``); without
+# it a long whisper ("Utanför telefontid hos ..., nästa telefontid ...") counted as no answer.
+QUEUE_WHISPER_MAX_S = 15
 
 
 class NoCall(DomainError):
@@ -146,7 +150,8 @@ class HandoffService:
             await self.actions.take_talk_back(live)
         cfg = self.config.handoff
         queue_cfg = next((q for q in self.config.queues if q.name == live.queue), None)
-        ring_back = (queue_cfg.ring_timeout_s if queue_cfg else cfg.telephonist_ring_s) + 2
+        ring_s = queue_cfg.ring_timeout_s if queue_cfg else cfg.telephonist_ring_s
+        ring_back = ring_s + 2 + QUEUE_WHISPER_MAX_S
         start = Start(
             handoff_id=live.id,
             mode=mode,
