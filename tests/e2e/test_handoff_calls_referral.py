@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from tests.conftest import wait_until
 from tests.e2e.test_handoff_calls_follow import (
@@ -34,6 +35,24 @@ RECORD_PROMPT = "Tala in ditt meddelande efter tonen. Tryck fyrkant när du är 
 # Keys pressed during the queue's whisper reach nobody: the telephonist waits it out (about 8 s).
 WHISPERED_MS = 11000
 RECEIPT = "Ditt meddelande är registrerat. Ditt referensnummer är {reference}."
+
+
+@pytest.fixture()
+def recording_dir(pbx: dict) -> None:
+    """Asterisk records to its spool's ``recording`` directory but does not create it, and
+    the Debian package does not ship it: ARI's record answers 500 without it. The sandbox
+    builder (``asterisk/sandbox.py``) should make it; until then the test does, owned like
+    the rest of the spool."""
+    import os
+
+    from vaxel.asterisk.sandbox import SandboxSettings
+
+    spool = SandboxSettings.from_env().root / "var/spool/asterisk"
+    recording = spool / "recording"
+    if not recording.is_dir():
+        recording.mkdir()
+        stat = spool.stat()
+        os.chown(recording, stat.st_uid, stat.st_gid)
 
 
 def lena_on_tuesday_afternoons(controller) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +109,7 @@ def message_rows(controller):  # type: ignore[no-untyped-def]
 
 
 def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
-    pbx, tmp_path, ari_watch
+    pbx, tmp_path, ari_watch, recording_dir
 ):
     with WebhookInbox() as hook:
         controller, view, handoffs, _ = start(
@@ -107,6 +126,8 @@ def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
             began = serve_then_transfer(pbx, view, controller, number, telephonist, runs, keys)
             back = softphone(pbx, "1001", [("pause", WHISPERED_MS), ("dtmf", "*4")], hold_ms=20000)
             row = handoffs.wait_state("Returned", timeout=30)
+            # Back with the same telephonist, though the whisper is long (about 8 s).
+            assert json.loads(row.state)["returned_to"]["v"] == "telephonist"
             failure = json.loads(row.state)["failure"]
             assert failure["outcome"]["v"] == "outside_phone_hours"
             assert first_ring(ari_watch, f"PJSIP/{LENA}", after=began) is None  # never rung
@@ -143,7 +164,9 @@ def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
             finish(pbx, controller, telephonist, back, *runs)
 
 
-def test_star_five_records_the_callers_own_voice_and_delivers_it(pbx, tmp_path, ari_watch):
+def test_star_five_records_the_callers_own_voice_and_delivers_it(
+    pbx, tmp_path, ari_watch, recording_dir
+):
     with WebhookInbox() as hook:
         controller, view, handoffs, _ = start(
             tmp_path, extra=webhook_for_lenas_unit(hook.url), pbx=pbx,
