@@ -80,6 +80,13 @@ class Live:
     leg_count: int = 0
 
     @property
+    def over(self) -> bool:
+        """Done, nobody we connected still talking, and nothing left to tell the caller (a
+        message's receipt: the caller is hung up when it has been played)."""
+        pending = "final" in self.playbacks.values()
+        return isinstance(self.state, Done) and not self.connected and not pending
+
+    @property
     def caller_bridge(self) -> str:
         return f"vaxel-ho-{self.id}"
 
@@ -239,7 +246,7 @@ class HandoffService:
                                   command=type(command).__name__)  # fmt: skip
             if commands:
                 await self.persist(live)  # the channels the commands created (rings, legs)
-            if isinstance(state, Done) and not live.connected:
+            if live.over:
                 self.forget(live)
 
     def post(self, live: Live, event: Event) -> None:

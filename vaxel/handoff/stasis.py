@@ -121,6 +121,7 @@ class HandoffStasis:
                     await live.previous_owner.handle(event)
                 except Exception:
                     log.exception("handoff_previous_owner_failed")
+            live.playbacks.clear()  # nothing more can be said to a caller who left
             await self._end_connected(live, keep=None)
             await s.feed(live, CallerHungUp())
         elif channel == live.target_channel:
@@ -138,7 +139,7 @@ class HandoffStasis:
                 live.freed = True
                 queues.legs.end_handed_over(live.telephonist)
             await s.feed(live, TelephonistHungUp())
-        if isinstance(live.state, Done) and not live.connected:
+        if live.over:
             s.forget(live)
 
     async def _end_connected(self, live: Live, keep: str | None) -> None:
@@ -166,7 +167,7 @@ class HandoffStasis:
         if purpose == "whisper":
             await s.feed(live, WhisperDone())
         elif purpose == "final":
-            await s.ari.hangup(live.caller)
+            await s.ari.hangup(live.caller)  # its StasisEnd ends the handoff (``_gone``)
         elif purpose == "offer":
             loop = asyncio.get_running_loop()
             loop.call_later(OFFER_WAIT_S, lambda: s.spawn(self._offer_expired(live)))
