@@ -108,14 +108,43 @@ def message_rows(controller):  # type: ignore[no-untyped-def]
     return HandoffStore(db.make_sessionmaker(db.make_engine(controller.config.database.url)))
 
 
+def start_lena_outside_phone_hours(tmp_path, pbx: dict, hook: WebhookInbox):  # type: ignore[no-untyped-def]
+    controller, view, handoffs, _ = start(
+        tmp_path, extra=webhook_for_lenas_unit(hook.url), pbx=pbx,
+        prepare=lena_on_tuesday_afternoons,
+    )  # fmt: skip
+    return controller, view, handoffs
+
+
+def voice_message_delivered(pbx: dict, controller, handoffs, hook: WebhookInbox):  # type: ignore[no-untyped-def]
+    """The handoff ended in a message whose recording Asterisk stored, delivered by the
+    webhook with a link to that recording; returns the message row and the payload."""
+    done = handoffs.wait_state("Done", timeout=60)
+    assert json.loads(done.state)["outcome"]["v"] == "message"
+    (message,) = [m for m in message_rows(controller).messages() if m.handoff_id == done.id]
+    recording = stored_recording(pbx, message.recording)
+    assert recording["name"] == message.recording and recording["format"] == "wav"
+    wait_until(lambda: hook.received, 15, what="the webhook delivery")
+    payload = hook.received[0]["json"]
+    assert payload["reference"] == message.reference
+    assert payload["recording"] == message.recording
+    assert_recording_linked(payload)
+    return message, payload
+
+
+def receipt_then_hang_up(ari_watch, caller_id: str, reference: str) -> None:  # type: ignore[no-untyped-def]
+    receipt = RECEIPT.format(reference=reference)
+    wait_until(lambda: sound_of(receipt) in media_played(ari_watch, caller_id), 15,
+               what="the receipt")  # fmt: skip
+    wait_until(lambda: hung_up_after(ari_watch, caller_id, receipt), 20,
+               what="the caller hung up after the receipt")  # fmt: skip
+
+
 def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
     pbx, tmp_path, ari_watch, recording_dir
 ):
     with WebhookInbox() as hook:
-        controller, view, handoffs, _ = start(
-            tmp_path, extra=webhook_for_lenas_unit(hook.url), pbx=pbx,
-            prepare=lena_on_tuesday_afternoons,
-        )  # fmt: skip
+        controller, view, handoffs = start_lena_outside_phone_hours(tmp_path, pbx, hook)
         number = "0701740731"
         telephonist = softphone(pbx, "1001", transfer_keys(LENA))
         runs: list = []
@@ -145,21 +174,9 @@ def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
             # 1: the caller records a message instead, and hears its reference.
             wait_until(lambda: sound_of(RECORD_PROMPT) in media_played(ari_watch, caller_id),
                        40, what="the recording prompt")  # fmt: skip
-            done = handoffs.wait_state("Done", timeout=60)
-            assert json.loads(done.state)["outcome"]["v"] == "message"
-            (message,) = [m for m in message_rows(controller).messages()
-                          if m.handoff_id == done.id]  # fmt: skip
-            assert message.recording and stored_recording(pbx, message.recording)
-            wait_until(lambda: sound_of(RECEIPT.format(reference=message.reference))
-                       in media_played(ari_watch, caller_id), 15, what="the receipt")  # fmt: skip
-            wait_until(lambda: hook.received, 15, what="the webhook delivery")
-            payload = hook.received[0]["json"]
-            assert payload["reference"] == message.reference
-            assert payload["recording"] == message.recording
+            message, payload = voice_message_delivered(pbx, controller, handoffs, hook)
             assert payload["target_unit"] == "Bostadsanpassning"
-            assert_recording_linked(payload)
-            wait_until(lambda: hung_up_after(ari_watch, caller_id, RECEIPT.format(
-                reference=message.reference)), 20, what="the caller hung up after the receipt")  # fmt: skip
+            receipt_then_hang_up(ari_watch, caller_id, message.reference)
         finally:
             finish(pbx, controller, telephonist, back, *runs)
 
@@ -168,10 +185,7 @@ def test_star_five_records_the_callers_own_voice_and_delivers_it(
     pbx, tmp_path, ari_watch, recording_dir
 ):
     with WebhookInbox() as hook:
-        controller, view, handoffs, _ = start(
-            tmp_path, extra=webhook_for_lenas_unit(hook.url), pbx=pbx,
-            prepare=lena_on_tuesday_afternoons,
-        )  # fmt: skip
+        controller, view, handoffs = start_lena_outside_phone_hours(tmp_path, pbx, hook)
         number = "0701740732"
         telephonist = softphone(pbx, "1001", transfer_keys(LENA))
         runs: list = []
@@ -186,21 +200,10 @@ def test_star_five_records_the_callers_own_voice_and_delivers_it(
             wait_until(lambda: sound_of(RECORD_PROMPT) in media_played(ari_watch, caller_id),
                        15, what="the recording prompt")  # fmt: skip
             assert not caller_channel_destroyed(ari_watch, number)
-            done = handoffs.wait_state("Done", timeout=60)
-            assert json.loads(done.state)["outcome"]["v"] == "message"
-            (message,) = [m for m in message_rows(controller).messages()
-                          if m.handoff_id == done.id]  # fmt: skip
-            recording = stored_recording(pbx, message.recording)
-            assert recording["name"] == message.recording and recording["format"] == "wav"
-            wait_until(lambda: hook.received, 15, what="the webhook delivery")
-            payload = hook.received[0]["json"]
-            assert payload["reference"] == message.reference
-            assert payload["recording"] == message.recording
+            message, payload = voice_message_delivered(pbx, controller, handoffs, hook)
             assert payload["subject"] == "Röstmeddelande till Lena Wikström"
-            assert_recording_linked(payload)
             wait_until(lambda: message_rows(controller).message(message.reference).status
                        == "delivered", 10, what="the delivery tracked")  # fmt: skip
-            wait_until(lambda: hung_up_after(ari_watch, caller_id, RECEIPT.format(
-                reference=message.reference)), 20, what="the caller hung up after the receipt")  # fmt: skip
+            receipt_then_hang_up(ari_watch, caller_id, message.reference)
         finally:
             finish(pbx, controller, telephonist, back, *runs)
