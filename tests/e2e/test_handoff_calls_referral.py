@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from tests.conftest import wait_until
 from tests.e2e.test_handoff_calls_follow import (
@@ -35,24 +34,6 @@ RECORD_PROMPT = "Tala in ditt meddelande efter tonen. Tryck fyrkant när du är 
 # Keys pressed during the queue's whisper reach nobody: the telephonist waits it out (about 8 s).
 WHISPERED_MS = 11000
 RECEIPT = "Ditt meddelande är registrerat. Ditt referensnummer är {reference}."
-
-
-@pytest.fixture()
-def recording_dir(pbx: dict) -> None:
-    """Asterisk records to its spool's ``recording`` directory but does not create it, and
-    the Debian package does not ship it: ARI's record answers 500 without it. The sandbox
-    builder (``asterisk/sandbox.py``) should make it; until then the test does, owned like
-    the rest of the spool."""
-    import os
-
-    from vaxel.asterisk.sandbox import SandboxSettings
-
-    spool = SandboxSettings.from_env().root / "var/spool/asterisk"
-    recording = spool / "recording"
-    if not recording.is_dir():
-        recording.mkdir()
-        stat = spool.stat()
-        os.chown(recording, stat.st_uid, stat.st_gid)
 
 
 def lena_on_tuesday_afternoons(controller) -> None:  # type: ignore[no-untyped-def]
@@ -141,7 +122,7 @@ def receipt_then_hang_up(ari_watch, caller_id: str, reference: str) -> None:  # 
 
 
 def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
-    pbx, tmp_path, ari_watch, recording_dir
+    pbx, tmp_path, ari_watch
 ):
     with WebhookInbox() as hook:
         controller, view, handoffs = start_lena_outside_phone_hours(tmp_path, pbx, hook)
@@ -181,9 +162,7 @@ def test_referral_to_phone_hours_speaks_them_and_the_caller_can_leave_a_message(
             finish(pbx, controller, telephonist, back, *runs)
 
 
-def test_star_five_records_the_callers_own_voice_and_delivers_it(
-    pbx, tmp_path, ari_watch, recording_dir
-):
+def test_star_five_records_the_callers_own_voice_and_delivers_it(pbx, tmp_path, ari_watch):
     with WebhookInbox() as hook:
         controller, view, handoffs = start_lena_outside_phone_hours(tmp_path, pbx, hook)
         number = "0701740732"
