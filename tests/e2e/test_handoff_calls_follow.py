@@ -104,6 +104,22 @@ def returned_entry(view: QueueView, number: str):  # type: ignore[no-untyped-def
                 None)  # fmt: skip
 
 
+def answered_return(view: QueueView, number: str, timeout: float = 10):  # type: ignore[no-untyped-def]
+    """The returned call's queue entry, once a telephonist has taken it."""
+    return wait_until(lambda: (e := returned_entry(view, number)) and e.answered_by and e,
+                      timeout, what="the returned call answered")  # fmt: skip
+
+
+def serve_then_transfer(pbx, view, controller, number, telephonist, runs, steps=None) -> float:  # type: ignore[no-untyped-def]
+    """1001 logs in and takes the citizen's call (added to ``runs`` for ``finish``), and its
+    softphone does its keys; returns when the call began (only later rings are ours)."""
+    log_in(pbx, view, "1001")
+    began = time.time()
+    runs.append(caller(pbx, number, steps))
+    assert telephonist.wait(timeout=40) == 0, telephonist.tail() + controller.log()
+    return began
+
+
 MINE = "07017407"  # the caller numbers these tests use
 
 
@@ -131,11 +147,15 @@ def finish(pbx: dict, controller: ControllerProcess, *runs) -> None:  # type: ig
         controller.stop()
 
 
-def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, **centre: object):  # type: ignore[no-untyped-def]
+def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, prepare=None, **centre: object):  # type: ignore[no-untyped-def]
+    """A controller on the handoff site; ``prepare(controller)`` may change the directory's
+    store first (the controller reads it at start)."""
     if pbx is not None:
         hang_up_mine(pbx)
     site, base = handoff_site(tmp_path, extra, **centre)
     controller = ControllerProcess(site, tmp_path)
+    if prepare is not None:
+        prepare(controller)
     controller.start()
     return controller, QueueView(controller), HandoffView(controller), base
 
@@ -227,8 +247,7 @@ def test_busy_telephonist_sends_returned_call_to_head_of_queue(pbx, tmp_path, ar
                            what="the first caller back in the queue")  # fmt: skip
         assert entry.returned_reason == "no_answer"
         assert other.wait(timeout=40) == 0, other.tail() + controller.log()
-        entry = wait_until(lambda: (e := returned_entry(view, first)) and e.answered_by and e,
-                           what="returned call answered")  # fmt: skip
+        entry = answered_return(view, first)
         assert entry.answered_by == "t1002"
         assert bridged_together(ari_watch, first, "PJSIP/1002")
         assert not caller_channel_destroyed(ari_watch, first) or citizens[0].wait(5) == 0

@@ -1,5 +1,6 @@
 """A message is delivered to a real SMTP server on loopback, escalated when its deadline
-passes (the clock injected), and marked handled through the link in its e-mail.
+passes (the clock injected), and marked handled through the link in its e-mail; or to a
+case system's JSON webhook on loopback, retried until it takes it.
 
 Runs the message service in-process against the store a controller would use; the
 scheduler job is ``MessageService.check``, the same call APScheduler makes."""
@@ -18,6 +19,7 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from tests.support.controller import write_site_file
+from tests.support.webhook import WebhookInbox
 from vaxel.app import build_context
 from vaxel.clock import FixedClock
 from vaxel.config import load_site_config
@@ -108,6 +110,8 @@ def test_message_is_delivered_by_smtp_then_escalated_when_not_handled(tmp_path):
         assert done.status_code == 200 and message.reference in done.text
         assert messages.store.message(message.reference).status == "handled"
         assert client.post("/messages/handled/not-a-token").status_code == 404
+        # A message without a recording has nothing to listen to behind its token.
+        assert client.get(f"/messages/recording/{token}").status_code == 404
     finally:
         smtp.stop()
 
@@ -125,3 +129,49 @@ def test_failed_delivery_is_retried_and_tracked(tmp_path):
     asyncio.run(messages.check())
     row = messages.store.message(message.reference)
     assert row is not None and row.delivery_attempts == 2
+
+
+def webhook_site(tmp_path: Path, url: str) -> Path:
+    extra = (
+        "[handoff]\n"
+        "delivery_first_delay_s = 60\n"
+        "[handoff.units.socialtjanst]\n"
+        'channel = "webhook"\n'
+        f'webhook_url = "{url}"\n'
+    )
+    return write_site_file(tmp_path, extra=extra)
+
+
+def test_message_is_delivered_to_a_webhook_with_retries_and_tracked_status(tmp_path):
+    # The case system fails twice (503, 500) before it takes the message.
+    with WebhookInbox(statuses=[503, 500]) as hook:
+        ctx = build_context(load_site_config(webhook_site(tmp_path, hook.url)),
+                            clock=FixedClock(MONDAY))  # fmt: skip
+        messages = build_messages(ctx)
+        new = NewMessage("Karl Svensson", "+46701740699", "Försörjningsstöd, fråga om beslut",
+                         Urgency.NORMAL, "socialtjanst")  # fmt: skip
+        message, token = asyncio.run(messages.create(new))
+        row = messages.store.message(message.reference)
+        assert row is not None and row.channel == "webhook" and row.status == "created"
+        assert row.delivery_attempts == 1 and "503" in (row.last_error or "")
+        asyncio.run(messages.check())  # not due yet: no new attempt
+        assert len(hook.received) == 1
+        for _ in range(2):
+            ctx.clock.advance(minutes=5)  # type: ignore[attr-defined]
+            asyncio.run(messages.check())
+        row = messages.store.message(message.reference)
+        assert row is not None and row.status == "delivered" and row.delivery_attempts == 3
+        assert row.last_error is None and row.next_attempt_at is None
+        assert [r["status"] for r in hook.received] == [503, 500, 200]
+        payload = hook.received[-1]["json"]
+        assert payload["reference"] == message.reference
+        assert payload["subject"] == "Försörjningsstöd, fråga om beslut"
+        assert payload["caller_number"] == "+46701740699"
+        asyncio.run(messages.check())  # delivered once, not again
+        assert len(hook.received) == 3
+        # The delivered link works (a retry carries a fresh token: only hashes are stored).
+        delivered_token = payload["handled_url"].rsplit("/messages/handled/", 1)[1]
+        assert delivered_token != token
+        handled = asyncio.run(messages.mark_handled(token=delivered_token))
+        assert handled.reference == message.reference
+        assert messages.store.message(message.reference).status == "handled"

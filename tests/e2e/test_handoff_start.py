@@ -83,6 +83,13 @@ def test_transfer_button_refer_starts_a_follow_the_call(pbx, tmp_path, ari_watch
         assert state["outcome"]["v"] == "answered"
         wait_until(lambda: bridged_together(ari_watch, number, f"PJSIP/{LENA}"),
                    what="caller and target in one bridge")  # fmt: skip
-        assert "refer" in controller.log_path.read_text()
+        log = controller.log_path.read_text()
+        assert "handoff_refer" in log
+        # Asterisk turns channel_answered into a NOTIFY with a 200 sipfrag; it is sent
+        # only while the REFERring leg exists (a 404 from ARI otherwise).
+        assert "handoff_transfer_progress" not in log, log[-3000:]
+        messages = (telephonist.workdir / "messages.log").read_text(errors="replace")
+        notifies = [m for m in messages.split("NOTIFY sip:")[1:] if "message/sipfrag" in m]
+        assert any("SIP/2.0 200" in m for m in notifies), messages[-3000:]
     finally:
         finish(pbx, controller, telephonist, target, citizen)

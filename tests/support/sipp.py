@@ -40,8 +40,9 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
 Step = tuple[str, str | int]  # ("pause", ms) | ("dtmf", "1#") | ("audio", "")
 
 
-def citizen_scenario(steps: list[Step], hang_up: bool = True) -> str:
-    """INVITE with auth, ACK, then the steps, then BYE (or wait for the far end's BYE)."""
+def citizen_scenario(steps: list[Step], hang_up: bool = True, answer_updates: bool = False) -> str:
+    """INVITE with auth, ACK, then the steps, then BYE (or wait for the far end's BYE).
+    ``answer_updates``: pauses answer re-INVITEs and UPDATEs (a citizen who is bridged)."""
     body = [
         HEADER,
         '<scenario name="citizen">',
@@ -56,8 +57,10 @@ def citizen_scenario(steps: list[Step], hang_up: bool = True) -> str:
         '<recv response="200" rtd="true" crlf="true" rrs="true"/>',
         _ack(),
     ]
-    for kind, value in steps:
-        if kind == "pause":
+    for number, (kind, value) in enumerate(steps):
+        if kind == "pause" and answer_updates:
+            body += _pause_answering_updates(f"c{number}", int(value))
+        elif kind == "pause":
             body.append(f'<pause milliseconds="{int(value)}"/>')
         elif kind == "dtmf":
             for digit in str(value):
@@ -390,7 +393,7 @@ def _in_call_updates(back: str) -> list[str]:
 def waiting_citizen_scenario(steps: list[Step]) -> str:
     """A citizen who does the steps and then stays on the line until the far end hangs up,
     accepting re-INVITEs and UPDATEs meanwhile (Asterisk sends them when it bridges)."""
-    scenario = citizen_scenario(steps, hang_up=False)
+    scenario = citizen_scenario(steps, hang_up=False, answer_updates=True)
     tail = '<recv request="BYE"/>\n' + _respond("200", "OK", sdp=False) + "\n</scenario>"
     assert scenario.endswith(tail)
     loop = [
@@ -466,6 +469,24 @@ def _reply_in_dialog(code: str, reason: str) -> str:
     )
 
 
+def _pause_answering_updates(label: str, ms: int) -> list[str]:
+    """A pause that answers Asterisk's re-INVITEs and UPDATEs (sent when it bridges the
+    call): a plain <pause> aborts the call on them. Each one restarts the pause."""
+    return [
+        f'<label id="{label}"/>',
+        f'<recv request="INVITE" optional="true" next="{label}i" timeout="{ms}" '
+        f'ontimeout="{label}e"/>',
+        f'<recv request="UPDATE" next="{label}u"/>',
+        f'<label id="{label}i"/>',
+        _respond("200", "OK", sdp=True),
+        f'<recv request="ACK" next="{label}"/>',
+        f'<label id="{label}u"/>',
+        _respond("200", "OK", sdp=False),
+        f'<nop next="{label}"/>',
+        f'<label id="{label}e"/>',
+    ]
+
+
 def softphone_scenario(
     extension: str,
     steps: list[Step],
@@ -489,23 +510,12 @@ def softphone_scenario(
         '<recv request="ACK"/>',
     ]
     for number, (kind, value) in enumerate(steps):
-        if kind == "pause":  # a pause that answers Asterisk's re-INVITEs and UPDATEs
-            label = f"p{number}"
-            body += [
-                f'<label id="{label}"/>',
-                f'<recv request="INVITE" optional="true" next="{label}i" timeout="{int(value)}" '
-                f'ontimeout="{label}e"/>',
-                f'<recv request="UPDATE" next="{label}u"/>',
-                f'<label id="{label}i"/>',
-                _respond("200", "OK", sdp=True),
-                f'<recv request="ACK" next="{label}"/>',
-                f'<label id="{label}u"/>',
-                _respond("200", "OK", sdp=False),
-                f'<nop next="{label}"/>',
-                f'<label id="{label}e"/>',
-            ]
+        if kind == "pause":
+            body += _pause_answering_updates(f"p{number}", int(value))
         elif kind == "dtmf":  # SIP INFO (application/dtmf-relay): no RTP needed
-            for digit in str(value):
+            for place, digit in enumerate(str(value)):
+                if place:  # not after the last key: its answer (e.g. a BYE) may come at once
+                    body.append('<pause milliseconds="150"/>')
                 body += [
                     '<send retrans="500"><![CDATA[\nINFO [next_url] SIP/2.0\n'
                     "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
@@ -515,7 +525,6 @@ def softphone_scenario(
                     "Max-Forwards: 70\nContent-Type: application/dtmf-relay\n"
                     f"Content-Length: [len]\n\nSignal={digit}\r\nDuration=160\r\n]]></send>",
                     '<recv response="200"/>',
-                    '<pause milliseconds="150"/>',
                 ]
     if refer_to:
         body += [

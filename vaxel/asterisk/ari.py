@@ -117,6 +117,20 @@ class AriClient:
         except AriNotFound:
             pass
 
+    async def stored_recording(self, name: str) -> bytes:
+        """The audio of a stored recording (``/recordings/stored/{name}/file``)."""
+        try:
+            reply = await self._http.request("GET", f"/recordings/stored/{name}/file")
+        except HttpTransportError as exc:
+            raise AriUnreachable(
+                f"cannot reach ARI at {self.settings.url}: {_reason(exc)}"
+            ) from None
+        if reply.status == 404:
+            raise AriNotFound(f"recording {name}: {_detail(reply)}", 404)
+        if reply.status >= 400:
+            raise AriError(f"recording {name} -> {reply.status}", reply.status)
+        return reply.body
+
     async def play(
         self,
         target: str,

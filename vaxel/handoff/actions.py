@@ -202,6 +202,7 @@ class Actions:
         channel, live.telephonist_channel = live.telephonist_channel, None
         if channel:
             self.s.by_channel.pop(channel, None)
+            await self.s.stasis.confirm_refer(channel)
             await self.ari.hangup(channel)
         if queues is not None:
             queues.legs.end_handed_over(live.telephonist)

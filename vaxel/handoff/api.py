@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from vaxel.asterisk.ari import AriNotFound
 from vaxel.context import AppContext
 from vaxel.handoff.inputs import (
     AttendedCancel,
@@ -160,6 +161,25 @@ def make_pages(ctx: AppContext) -> APIRouter:
             f"<form method=post action='/messages/handled/{token}'>"
             "<p>Markera meddelandet som hanterat?</p><button>Hanterat</button></form></html>"
         )
+
+    @router.get("/messages/recording/{token}")
+    async def recording(token: str) -> Response:
+        """The caller's own voice, linked from the delivered message (token: permission)."""
+        import asyncio
+
+        from vaxel.handoff.messaging import token_hash
+
+        messages = ctx.services["handoff_messages"]
+        row = await asyncio.to_thread(messages.store.message_by_token, token_hash(token))
+        if row is None or not row.recording:
+            raise HTTPException(status_code=404, detail="no such recording")
+        if ctx.ari is None:
+            raise HTTPException(status_code=503, detail="recordings are served by the controller")
+        try:
+            audio = await ctx.ari.stored_recording(row.recording)
+        except AriNotFound:
+            raise HTTPException(status_code=404, detail="the recording is gone") from None
+        return Response(audio, media_type="audio/wav")
 
     @router.post("/messages/handled/{token}", response_class=HTMLResponse)
     async def mark(token: str) -> str:

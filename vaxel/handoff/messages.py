@@ -189,3 +189,12 @@ def escalated_event(message: Message, at: datetime) -> MessageEscalated:
 def _require_aware(t: datetime) -> None:
     if t.tzinfo is None or t.utcoffset() is None:
         raise ValueError("times must be aware datetimes")
+
+
+def is_open(message: Message) -> bool:
+    """Still waiting for someone to handle it (escalated ones too)."""
+    return message.status is not MessageStatus.HANDLED
+
+
+def is_overdue(message: Message, now: datetime) -> bool:
+    return is_open(message) and now >= message.deadline

@@ -131,6 +131,12 @@ class MessageService:
             return
         message = message_of(row)
         now = self.clock.now()
+        if token is None:
+            # A retry: only the token's hash is stored, so the link gets a fresh token (the
+            # attempts before failed, so no working link is taken away from anyone).
+            token = secrets.token_urlsafe(24)
+            await asyncio.to_thread(self.store.update_message, reference,
+                                    token_hash=token_hash(token))  # fmt: skip
         error = None
         try:
             await self._send(row, message, token)
@@ -147,10 +153,10 @@ class MessageService:
         if error is None:
             self._emit(model.delivered_event(updated, now))
 
-    async def _send(self, row: MessageRow, message: Message, token: str | None) -> None:
+    async def _send(self, row: MessageRow, message: Message, token: str) -> None:
         if not row.destination:
             raise NoDestination(f"no address for unit {row.target_unit!r}")
-        link = self.handled_link(token) if token else None
+        link = self.handled_link(token)
         if message.channel is Channel.WEBHOOK:
             import httpx
 
@@ -160,13 +166,14 @@ class MessageService:
                 "urgency": message.urgency.value, "target_unit": message.target_unit,
                 "target_person": message.target_person, "deadline": message.deadline.isoformat(),
                 "recording": message.recording, "handled_url": link,
+                "recording_url": self.recording_link(token) if message.recording else None,
             }  # fmt: skip
             async with httpx.AsyncClient(timeout=10) as client:
                 reply = await client.post(row.destination, json=payload)
                 reply.raise_for_status()
             return
         await self.send_email(row.destination, f"Meddelande {message.reference}: {message.subject}",
-                              message_text(message, link))  # fmt: skip
+                              message_text(message, link, self.recording_link(token)))  # fmt: skip
 
     async def send_email(self, to: str, subject: str, body: str) -> None:
         import aiosmtplib
@@ -239,6 +246,11 @@ class MessageService:
     def handled_link(self, token: str) -> str:
         return f"{self.config.web.public_url.rstrip('/')}/messages/handled/{token}"
 
+    def recording_link(self, token: str) -> str:
+        """The caller's recorded voice, fetched from Asterisk by the web server; the same
+        random token as the handled link is the permission."""
+        return f"{self.config.web.public_url.rstrip('/')}/messages/recording/{token}"
+
     def _emit(self, event: Any) -> None:
         sink = self.services.get("labels")
         if sink is None:
@@ -255,7 +267,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def message_text(message: Message, link: str | None) -> str:
+def message_text(message: Message, link: str | None, recording_link: str | None = None) -> str:
     lines = [
         f"Referensnummer: {message.reference}",
         f"Från: {message.caller_name}",
@@ -265,7 +277,7 @@ def message_text(message: Message, link: str | None) -> str:
         f"Hanteras senast: {spoken_time(message.deadline)}",
     ]
     if message.recording:
-        lines.append(f"Inspelning: {message.recording}")
+        lines.append(f"Inspelning: {recording_link or message.recording}")
     if link:
         lines += ["", f"Markera som hanterat: {link}"]
     return "\n".join(lines)

@@ -279,7 +279,9 @@ def _returned(state: Returned, event: Event, now: datetime) -> Step | None:
                 return None
             speech = SpeakToCaller(phone_hours_text(failure.target, next_start))
             referred = ReferredToPhoneHours(ctx, failure, next_start)
-            return referred, [FreeTelephonist(ctx.telephonist), speech]
+            # Speaking takes the call back from the queue first; only then can the
+            # telephonist's leg be released without ending the caller's call.
+            return referred, [speech, FreeTelephonist(ctx.telephonist)]
         case TakeMessagePressed():
             return TakingMessage(ctx, failure), [StartMessage(failure.target)]
         case TelephonistHungUp():

@@ -45,6 +45,10 @@ from vaxel.handoff.store import HandoffStore
 from vaxel.handoff.targets import Targets
 
 log = structlog.get_logger("vaxel.handoff")
+# The queue tells us a returned call was answered (``on_talk``) only after it has whispered
+# the reason to the telephonist, which may take this long (``queue/announce.py``); without
+# it a long whisper ("Utanför telefontid hos ..., nästa telefontid ...") counted as no answer.
+QUEUE_WHISPER_MAX_S = 15
 
 
 class NoCall(DomainError):
@@ -74,6 +78,13 @@ class Live:
     playbacks: dict[str, str] = field(default_factory=dict)  # playback id -> purpose
     previous_owner: Any = None
     leg_count: int = 0
+
+    @property
+    def over(self) -> bool:
+        """Done, nobody we connected still talking, and nothing left to tell the caller (a
+        message's receipt: the caller is hung up when it has been played)."""
+        pending = "final" in self.playbacks.values()
+        return isinstance(self.state, Done) and not self.connected and not pending
 
     @property
     def caller_bridge(self) -> str:
@@ -146,7 +157,8 @@ class HandoffService:
             await self.actions.take_talk_back(live)
         cfg = self.config.handoff
         queue_cfg = next((q for q in self.config.queues if q.name == live.queue), None)
-        ring_back = (queue_cfg.ring_timeout_s if queue_cfg else cfg.telephonist_ring_s) + 2
+        ring_s = queue_cfg.ring_timeout_s if queue_cfg else cfg.telephonist_ring_s
+        ring_back = ring_s + 2 + QUEUE_WHISPER_MAX_S
         start = Start(
             handoff_id=live.id,
             mode=mode,
@@ -234,7 +246,7 @@ class HandoffService:
                                   command=type(command).__name__)  # fmt: skip
             if commands:
                 await self.persist(live)  # the channels the commands created (rings, legs)
-            if isinstance(state, Done) and not live.connected:
+            if live.over:
                 self.forget(live)
 
     def post(self, live: Live, event: Event) -> None:
@@ -325,8 +337,8 @@ class HandoffService:
 def describe(live: Live) -> dict[str, Any]:
     state = live.state
     ctx = getattr(state, "ctx", None)
-    target = getattr(state, "target", None) or getattr(getattr(state, "failure", None),
-                                                        "target", None)  # fmt: skip
+    failure = getattr(state, "failure", None)
+    target = getattr(state, "target", None) or getattr(failure, "target", None)
     return {
         "id": live.id,
         "state": type(state).__name__,
@@ -335,4 +347,7 @@ def describe(live: Live) -> dict[str, Any]:
         "target": target.name if target else None,
         "connected": live.connected,
         "outcome": state.outcome.value if isinstance(state, Done) else None,
+        # Why the call came back, and the free colleague in the unit to try instead.
+        "reason": failure.outcome.value if failure is not None else None,
+        "colleague": failure.colleague if failure is not None else None,
     }

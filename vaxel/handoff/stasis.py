@@ -57,6 +57,7 @@ class HandoffStasis:
         self.s = service
         self.typed: dict[str, str] = {}
         self.refers: set[str] = set()  # telephonists' legs whose REFER we acted on
+        self.unconfirmed_refers: set[str] = set()  # accepted, the phone not yet told
         self._key_timers: dict[str, asyncio.TimerHandle] = {}
 
     def watch_talk(self, talk: Any) -> None:
@@ -120,6 +121,7 @@ class HandoffStasis:
                     await live.previous_owner.handle(event)
                 except Exception:
                     log.exception("handoff_previous_owner_failed")
+            live.playbacks.clear()  # nothing more can be said to a caller who left
             await self._end_connected(live, keep=None)
             await s.feed(live, CallerHungUp())
         elif channel == live.target_channel:
@@ -137,7 +139,7 @@ class HandoffStasis:
                 live.freed = True
                 queues.legs.end_handed_over(live.telephonist)
             await s.feed(live, TelephonistHungUp())
-        if isinstance(live.state, Done) and not live.connected:
+        if live.over:
             s.forget(live)
 
     async def _end_connected(self, live: Live, keep: str | None) -> None:
@@ -165,7 +167,7 @@ class HandoffStasis:
         if purpose == "whisper":
             await s.feed(live, WhisperDone())
         elif purpose == "final":
-            await s.ari.hangup(live.caller)
+            await s.ari.hangup(live.caller)  # its StasisEnd ends the handoff (``_gone``)
         elif purpose == "offer":
             loop = asyncio.get_running_loop()
             loop.call_later(OFFER_WAIT_S, lambda: s.spawn(self._offer_expired(live)))
@@ -246,12 +248,21 @@ class HandoffStasis:
         try:
             target = s.targets.target_for(extension=user)
             await self._progress(source, "channel_progress")
+            self.unconfirmed_refers.add(source)
             await s.start(target=target, channel=source, initiator=Initiator.REFER)
         except (DomainError, ValueError) as exc:
             log.info("handoff_refer_refused", channel=source, reason=str(exc))
+            self.unconfirmed_refers.discard(source)
             await self._progress(source, "channel_declined")
             return
-        await self._progress(source, "channel_answered")
+        await self.confirm_refer(source)  # if the start did not release the leg already
+
+    async def confirm_refer(self, channel: str) -> None:
+        """Tell the phone its transfer was taken (NOTIFY 200), while its leg still exists:
+        follow mode releases the leg as soon as the caller is on hold."""
+        if channel in self.unconfirmed_refers:
+            self.unconfirmed_refers.discard(channel)
+            await self._progress(channel, "channel_answered")
 
     async def _progress(self, channel: str, state: str) -> None:
         try:

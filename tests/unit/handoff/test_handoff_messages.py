@@ -16,6 +16,8 @@ from vaxel.handoff.messages import (
     delivered_event,
     escalated_event,
     handled_event,
+    is_open,
+    is_overdue,
     mark_escalated,
     mark_handled,
     message_deadline,
@@ -159,3 +161,15 @@ def test_created_event_carries_no_caller_details() -> None:
     event = created_event(message())
     assert event.reference == "M-2026-000123" and event.deadline == DEADLINE
     assert "+46462223344" not in repr(event) and "Karin" not in repr(event)
+
+
+def test_open_messages_are_all_not_yet_handled_ones_escalated_included() -> None:
+    open_states = {s for s in MessageStatus if is_open(message(status=s))}
+    assert open_states == set(MessageStatus) - {MessageStatus.HANDLED}
+
+
+def test_a_message_is_overdue_from_its_deadline_until_handled() -> None:
+    assert not is_overdue(message(), DEADLINE - timedelta(seconds=1))
+    assert is_overdue(message(), DEADLINE)
+    assert is_overdue(message(status=MessageStatus.ESCALATED), DEADLINE)
+    assert not is_overdue(message(status=MessageStatus.HANDLED), DEADLINE + timedelta(days=9))

@@ -111,9 +111,10 @@ def test_refer_to_phone_hours_speaks_next_phone_hours_and_frees_telephonist() ->
     ]
     state, commands = run([*events, ReferToPhoneHoursPressed()])
     assert isinstance(state, ReferredToPhoneHours) and state.next_start == NEXT_HOURS
+    # The caller is taken back (to be spoken to) before the telephonist is released.
     assert commands == [
-        FreeTelephonist(TELEPHONIST),
         SpeakToCaller("Anna Svensson har telefontid tisdag 12 maj klockan 10.00."),
+        FreeTelephonist(TELEPHONIST),
     ]
 
 
