@@ -93,7 +93,11 @@ async def run(
     latency_file = os.environ.get("VAXEL_ARI_LATENCY_FILE")
     if latency_file:
         ctx.ari.request_latencies = []
-    version = await wait_for_ari(ctx.ari, config.asterisk.startup_timeout_s)
+    try:
+        version = await wait_for_ari(ctx.ari, config.asterisk.startup_timeout_s)
+    except BaseException:
+        await ctx.ari.stop()  # an open HTTP pool would print a warning after the one line
+        raise
     ctx.ami = AmiClient(ami_settings)
     ctx.router = Router()
     for wire in package_wiring():
@@ -117,6 +121,7 @@ async def run(
     await asyncio.wait({events, connected}, return_when=asyncio.FIRST_COMPLETED)
     if events.done():
         await ctx.ami.stop()
+        await ctx.ari.stop()
         events.result()  # raises the fatal error, e.g. refused credentials
 
     web = await start_web(ctx)

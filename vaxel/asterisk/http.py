@@ -90,8 +90,11 @@ class HttpClient:
                             raise HttpTransportError(f"{self.where}: {exc}") from None
         except TimeoutError:
             raise HttpTransportError(f"no reply from {self.where} in {self.timeout_s} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            reason = exc.os_error.strerror or str(exc.os_error)
+            raise HttpTransportError(f"cannot connect to {self.where}: {reason}") from None
         except aiohttp.ClientError as exc:
-            raise HttpTransportError(f"cannot connect to {self.where}: {exc}") from None
+            raise HttpTransportError(f"{self.where}: {exc!r}") from None
         raise AssertionError("unreachable")
 
     async def aclose(self) -> None:
