@@ -17,6 +17,21 @@ EXIT_CONFIG = 2
 EXIT_ASTERISK = 3
 
 
+def print_from_store(store: str, lines) -> int:  # type: ignore[no-untyped-def]
+    """Print what ``lines()`` reads from a store; a missing or unmigrated database (the usual
+    cause of an SQLAlchemy error here) is one line saying what to run."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        text = lines()
+    except SQLAlchemyError as exc:
+        print(f"vaxel: cannot read the {store} store: {exc.__class__.__name__}", file=sys.stderr)
+        print("vaxel: run 'vaxel db upgrade --config ...' first", file=sys.stderr)
+        return 1
+    print("\n".join(text))
+    return 0
+
+
 def _fail(message: str, code: int) -> int:
     print(f"vaxel: {message}", file=sys.stderr)
     return code

@@ -117,16 +117,9 @@ def message_lines(config: Any, *, only: str = "all", limit: int = 200,
 
 
 def _read(lines: Any) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
+    from vaxel.cli import print_from_store
 
-    try:
-        text = lines()
-    except SQLAlchemyError as exc:  # a missing or unmigrated database is the usual cause
-        print(f"vaxel: cannot read the handoff store: {exc.__class__.__name__}", file=sys.stderr)
-        print("vaxel: run 'vaxel db upgrade --config ...' first", file=sys.stderr)
-        return 1
-    print("\n".join(text))
-    return 0
+    return print_from_store("handoff", lines)
 
 
 def cmd_handoff_list(args: argparse.Namespace) -> int:

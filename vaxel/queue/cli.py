@@ -97,19 +97,11 @@ def _describe(status: Any, now: datetime) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
+    from vaxel.cli import print_from_store
     from vaxel.config import load_site_config
 
     config = load_site_config(args.config)
-    try:
-        lines = status_lines(config)
-    except SQLAlchemyError as exc:  # a missing or unmigrated database is the usual cause
-        print(f"vaxel: cannot read the queue store: {exc.__class__.__name__}", file=sys.stderr)
-        print("vaxel: run 'vaxel db upgrade --config ...' first", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
+    return print_from_store("queue", lambda: status_lines(config))
 
 
 def cmd_telephonist(args: argparse.Namespace) -> int:
