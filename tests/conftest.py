@@ -41,7 +41,18 @@ def pbx() -> Iterator[dict]:
     info = sandbox.up()
     from dataclasses import asdict
 
+    from tests.support import idle_ports
+    from vaxel.asterisk.sandbox import PSTN_PORT
+
+    fixed = [p["listens_on"] for p in info.phones.values() if isinstance(p["listens_on"], int)]
+    guard = idle_ports.IdlePortGuard([*fixed, PSTN_PORT])
+    guard.start()
+    idle_ports.install(guard)
     yield asdict(info)
+    idle_ports.install(None)
+    guard.stop()
+    if guard.strays:
+        print(f"\nstray SIP requests answered on idle phone ports: {guard.strays}")
     if started_here:
         sandbox.down()
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import httpx
 import pytest
 
-from tests.conftest import run_vaxel
+from tests.conftest import run_vaxel, wait_until
 from tests.support.sipp import phone
 
 pytestmark = pytest.mark.usefixtures("sandbox_turn")
@@ -75,3 +76,43 @@ def test_pbx_status_tells_how_to_connect(pbx):
     assert status["sip"] == "127.0.0.1:15060"
     assert status["phones"]["1001"]["listens_on"] == 21001
     assert status["phones"]["1009"]["listens_on"] == "register"
+
+
+def _stray_bye(port: int, call_id: str) -> str:
+    """Send a BYE for a dialog nobody has to the phone port; return the answer's status line."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(3)
+        me = sock.getsockname()[1]
+        sock.sendto(
+            (f"BYE sip:1004@127.0.0.1:{port} SIP/2.0\r\n"
+             f"Via: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bK{call_id}\r\n"
+             "From: <sip:vaxel@127.0.0.1>;tag=a1\r\nTo: <sip:1004@127.0.0.1>;tag=b2\r\n"
+             f"Call-ID: {call_id}\r\nCSeq: 7 BYE\r\nMax-Forwards: 70\r\n"
+             "Content-Length: 0\r\n\r\n").encode(),
+            ("127.0.0.1", port),
+        )  # fmt: skip
+        try:
+            reply = sock.recv(4096).decode()
+        except TimeoutError:
+            return ""
+    assert f"Call-ID: {call_id}" in reply and "CSeq: 7 BYE" in reply
+    return reply.splitlines()[0]
+
+
+def test_a_stray_bye_between_tests_is_answered_and_the_next_phone_still_rings(pbx, ari_watch):
+    """Asterisk retransmits a BYE to a phone a test stopped; the next phone on that fixed port
+    must not take it for its call (sipp aborts on it and exits)."""
+    port = pbx["phones"]["1004"]["listens_on"]
+    assert _stray_bye(port, "left-over-1") == "SIP/2.0 481 Call/Transaction Does Not Exist"
+    softphone = phone(pbx, "1004", "answer", hold_ms=20000)
+    channel = originate(pbx, "PJSIP/1004", ari_watch.app)
+    ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
+                       and e["channel"]["state"] == "Up")  # fmt: skip
+    httpx.delete(
+        f"{pbx['ari_url']}/channels/{channel}", auth=(pbx["ari_user"], pbx["ari_password"])
+    )
+    assert softphone.wait(timeout=15) == 0, softphone.tail()
+    # The phone has gone: the port is guarded again.
+    assert wait_until(lambda: _stray_bye(port, "left-over-2"), timeout=5,
+                      what="the guard back on the port").startswith("SIP/2.0 481")  # fmt: skip

@@ -114,7 +114,7 @@ def test_callback_left_in_closed_hours_is_served_when_the_queue_opens(pbx, tmp_p
                              what="the callback request stored")  # fmt: skip
         assert request.kind == "callback" and request.queue == "bygglov"
         assert request.entered_at < local("2026-11-23T10:00")  # left while closed
-        assert telephonist.process.poll() is None  # t1003 is free but is not rung yet
+        assert telephonist.process.poll() is None, telephonist.tail()  # free, not rung yet
 
         served = wait_until(lambda: (r := view.by_number("+46701740831")) and r.left_at and r,
                             timeout=60, what="the callback served")  # fmt: skip

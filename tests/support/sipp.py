@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from tests.support import idle_ports
+
 PCAP_DIR = Path("/usr/share/sip-tester")
 HEADER = '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n'
 
@@ -247,10 +249,17 @@ def run_sipp(name: str, scenario_xml: str, args: list[str], workdir: Path | None
         "127.0.0.1",
         *args,
     ]
-    process = subprocess.Popen(
-        cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return SippRun(process, workdir, name)
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    guard = idle_ports.current()
+    listens_on = int(args[args.index("-p") + 1]) if "-p" in args else None
+    if guard is None or listens_on is None:
+        return SippRun(start(), workdir, name)
+    return SippRun(guard.hand_over(listens_on, start), workdir, name)
 
 
 def call_in(
