@@ -21,6 +21,9 @@ Outcome precedence (first rule that matches wins; ``classify`` implements exactl
 
 Facts recorded as stints (an answered transfer, a callback, a message) outrank the
 telephonist's wrap-up code, because the code is typed by hand after the call.
+
+A callback ends the caller's own call: the wait is up to the request, and the later talk is
+the callback's (time to callback), not an answer of the call after hours of "waiting".
 """
 
 from __future__ import annotations
@@ -197,13 +200,23 @@ _ANSWERED_WRAP_UPS = (
 )
 
 
+_CALLERS_OWN = (StintKind.QUEUE_WAIT, StintKind.TELEPHONIST)
+
+
 def summarise(contact: Contact) -> Summary:
     entered: datetime | None = None
     last_end: datetime | None = None
     answered_at: datetime | None = None
     queued = handoff = handoff_answered = callback = message = hung_up = False
+    # A callback ends the caller's own call: what happens from its request on (the entry
+    # served, the talk) is the callback's, not a wait or an answer of this call.
+    promised_at = min(
+        (s.start for s in contact.stints if s.kind is StintKind.CALLBACK), default=None
+    )
     for stint in contact.stints:
         kind = stint.kind
+        if promised_at is not None and stint.start >= promised_at and kind in _CALLERS_OWN:
+            continue
         if kind is StintKind.QUEUE_WAIT:
             queued = True
             if answered_at is None:

@@ -114,3 +114,60 @@ def test_the_contact_header_event_carries_every_header_field():
                                       opening="closed", caller="0701740650"))  # fmt: skip
     assert record.fields["opening"] == "closed"
     assert labelled(record) == []
+
+
+def test_a_callback_chosen_in_the_queue_is_offered_not_answered_and_the_talk_still_counts():
+    """The controller's own sequence: the caller waits 100 s, asks for a callback and hangs
+    up; a telephonist calls back at 700 s. The caller waited 100 s and was not answered then,
+    so the callback must not turn into an answer after a 700 s wait; the telephonist's talk
+    counts as their work all the same."""
+    from vaxel.queue.events import CallbackCompleted, CallbackRequested
+
+    def t(s: float) -> datetime:
+        return T + timedelta(seconds=s)
+
+    row = ContactRow("c1", T, t(100), "+46406280400", "switchboard", "switchboard", "open",
+                     None, None)  # fmt: skip
+    common = {"queue": "centre", "contact_id": "c1", "entry_id": "e1"}
+    events = [
+        QueueEntered(at=t(0), kind="call", **common),
+        CallbackRequested(at=t(100), **common),
+        QueueLeft(at=t(100), reason=LeaveReason.CALLBACK_REQUESTED, **common),
+        QueueLeft(at=t(700), reason=LeaveReason.ANSWERED, **common),
+        Answered(at=t(700), telephonist_id="t7", wait_s=700, **common),
+        CallbackCompleted(at=t(700), telephonist_id="t7", **common),
+    ]
+    contact = build_contact(row, [record_of(e) for e in events])
+    summary = summarise(contact)
+    assert (str(summary.outcome), summary.answered, summary.abandoned, summary.wait) == (
+        "callback", False, False, 100,
+    )  # fmt: skip
+    figures = aggregate([contact])
+    assert figures.answered_waits == {} and figures.offered == 1
+    assert (figures.callbacks_requested, figures.callbacks_completed) == (1, 1)
+    assert figures.callback_delays == {600: 1}
+    [work] = telephonist_figures(figures)
+    assert (work.telephonist, work.calls) == ("t7", 1)
+
+
+def test_a_callback_left_while_the_queue_was_closed_is_no_queue_wait():
+    """The IVR's closed flow files the callback (QueueEntered and CallbackRequested at once);
+    it is served the next morning. No wait of a night is reported."""
+    from vaxel.queue.events import CallbackCompleted, CallbackRequested
+
+    night = timedelta(hours=15)
+    row = ContactRow("c1", T, T + timedelta(seconds=60), "+46406280400", "switchboard",
+                     "switchboard", "open", None, None)  # fmt: skip
+    common = {"queue": "centre", "contact_id": "c1", "entry_id": "e1"}
+    events = [
+        QueueEntered(at=T + timedelta(seconds=50), kind="callback", **common),
+        CallbackRequested(at=T + timedelta(seconds=50), **common),
+        QueueLeft(at=T + night, reason=LeaveReason.ANSWERED, **common),
+        Answered(at=T + night, telephonist_id="t7", wait_s=54000, **common),
+        CallbackCompleted(at=T + night, telephonist_id="t7", **common),
+    ]
+    contact = build_contact(row, [record_of(e) for e in events])
+    summary = summarise(contact)
+    assert (str(summary.outcome), summary.answered, summary.wait) == ("callback", False, None)
+    figures = aggregate([contact])
+    assert figures.longest_wait is None and figures.answered_waits == {}
