@@ -141,15 +141,26 @@ def cmd_messages_handle(args: argparse.Namespace) -> int:
     from vaxel.app import build_context
     from vaxel.config import load_site_config
     from vaxel.errors import NotFound
-    from vaxel.handoff.messages import REFERENCE
+    from vaxel.handoff.messages import REFERENCE, Message
     from vaxel.handoff.wiring import build_messages
+    from vaxel.stats.sink import StoreSink
+    from vaxel.stats.wiring import build_parts
 
     if not REFERENCE.match(args.reference):
         print(f"vaxel: {args.reference!r} is not a reference like M-2026-000123", file=sys.stderr)
         return 2
-    messages = build_messages(build_context(load_site_config(args.config)))
+    ctx = build_context(load_site_config(args.config))
+    ctx.services["labels"] = StoreSink(build_parts(ctx).ingest.apply)  # for the statistics
+    messages = build_messages(ctx)
+
+    async def handle() -> Message:
+        try:
+            return await messages.mark_handled(reference=args.reference)
+        finally:
+            await messages.flush()
+
     try:
-        message = asyncio.run(messages.mark_handled(reference=args.reference))
+        message = asyncio.run(handle())
     except NotFound:
         print(f"vaxel: no message {args.reference}", file=sys.stderr)
         return 1

@@ -251,6 +251,11 @@ class MessageService:
         random token as the handled link is the permission."""
         return f"{self.config.web.public_url.rstrip('/')}/messages/recording/{token}"
 
+    async def flush(self) -> None:
+        """Wait for the labels sent so far (a CLI must not exit before they are stored)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def _emit(self, event: Any) -> None:
         sink = self.services.get("labels")
         if sink is None:

@@ -11,6 +11,7 @@ the durable record of labels is our journal, and CEL is the durable record of ca
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -18,7 +19,7 @@ import structlog
 from vaxel.asterisk.ari import AriClient
 from vaxel.stats.events import USER_EVENT, VARIABLE, LabelRecord, record_of
 from vaxel.stats.ingest import label_item
-from vaxel.stats.journal import JournalWriter
+from vaxel.stats.journal import Item, JournalWriter
 
 log = structlog.get_logger("vaxel.stats")
 ECHOES_KEPT = 10_000
@@ -78,3 +79,21 @@ class StatsSink:
     async def flush(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class StoreSink:
+    """The sink of a process without Asterisk (a CLI, the web alone): each label straight
+    into the store, awaited, so a short-lived tool cannot exit before it is written."""
+
+    def __init__(self, apply: Callable[[Sequence[Item]], None]) -> None:
+        self._apply = apply
+
+    async def emit(self, event: Any, *, channel_id: str | None = None) -> None:
+        try:
+            record = record_of(event)
+            await asyncio.to_thread(self._apply, [label_item(record)])
+        except Exception:
+            log.exception("label_not_stored", event=type(event).__name__)
+
+    async def flush(self) -> None:
+        return None

@@ -19,7 +19,7 @@ from vaxel.stats.paths import cel_path, journal_dir
 from vaxel.stats.reader import Reader
 from vaxel.stats.segments import PrivacyFiles
 from vaxel.stats.service import StatsService, load_key
-from vaxel.stats.sink import StatsSink
+from vaxel.stats.sink import StatsSink, StoreSink
 from vaxel.stats.store import CallStore
 
 
@@ -55,7 +55,9 @@ def wire(ctx: AppContext) -> None:
     ctx.api_routers.append(api.router(parts.service))
     ctx.page_routers.append(pages.router(parts.service))
     if ctx.ari is None:
-        return  # a tool without Asterisk: reports and the API only
+        # A tool without Asterisk: reports, the API, and its own labels (a message handled).
+        ctx.services.setdefault("labels", StoreSink(parts.ingest.apply))
+        return
     journal = Journal(journal_dir(ctx.config), "controller")
     writer = JournalWriter(journal, parts.ingest.apply, gather_s=0.2)
     sink = StatsSink(writer, ctx.ari)

@@ -53,6 +53,18 @@ def test_handoff_list_shows_what_is_in_progress_and_why_calls_came_back(tmp_path
     assert "free colleague Anna Svensson, anknytning 2001" in back_line
 
 
+def handled_labels(ctx) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    import json
+
+    from sqlalchemy import select
+
+    from vaxel.stats.store import LabelRow
+
+    with ctx.sessions() as session:
+        rows = session.scalars(select(LabelRow).where(LabelRow.name == "MessageHandled")).all()
+        return [(row.ref, json.loads(row.fields)["within_deadline"] == "true") for row in rows]
+
+
 def test_messages_list_filters_open_and_overdue_and_handle_marks_one(tmp_path, capsys):
     path = site(tmp_path)
     ctx = build_context(load_site_config(path), clock=FixedClock(MONDAY))
@@ -78,6 +90,10 @@ def test_messages_list_filters_open_and_overdue_and_handle_marks_one(tmp_path, c
     assert cli.main(["messages", "handle", first, "--config", str(path)]) == 0
     assert f"{first}: handled" in capsys.readouterr().out
     assert messages.store.message(first).status == "handled"
+    # The statistics count it; the CLI runs on the real clock, long after Tuesday's deadline.
+    assert handled_labels(ctx) == [
+        (first, datetime.now(MONDAY.tzinfo) <= MONDAY + timedelta(days=1, hours=7))
+    ]
     remaining = message_lines(config, only="open", now=wednesday)
     assert remaining[0] == "1 message(s) open" and second in remaining[1]
     assert len(message_lines(config, now=wednesday)) == 3  # all: handled ones too
