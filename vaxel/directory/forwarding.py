@@ -2,7 +2,8 @@
 
 ``validate_forward_target`` is the only way a typed target becomes a ``ValidTarget``;
 nothing a user types reaches a dial string without passing it. ``route_for`` tells the
-handoff, before anything rings, what a transfer to a person will do.
+handoff, before anything rings, what a transfer to a person will do, and
+``is_free_colleague`` whom to suggest instead (the same rule in search and handoff).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from vaxel.directory.model import (
     IDENTIFIER,
     ON_CALL_STATES,
     Absent,
+    Available,
     Closed,
+    DeviceState,
     Forwarded,
     ForwardKind,
     OutsidePhoneHours,
@@ -156,3 +159,12 @@ def route_for(person: Person, presence: Presence, now: datetime) -> Route:
         presence.on_busy,
         presence.on_no_answer,
     )
+
+
+def is_free_colleague(person: Person, presence: Presence, *, mobiles_ring: bool) -> bool:
+    """Worth suggesting to a telephonist: available by their own settings, with a phone
+    that will ring. That is an idle registered phone, or a mobile a transfer rings too; an
+    extension Asterisk knows nothing of (never registered) would send the caller nowhere."""
+    if not isinstance(presence.status, Available):
+        return False
+    return presence.device is DeviceState.NOT_INUSE or (mobiles_ring and person.mobile is not None)

@@ -19,11 +19,16 @@ import structlog
 
 from vaxel.calendar import BusinessCalendar
 from vaxel.clock import STOCKHOLM, Clock
-from vaxel.directory.forwarding import Route, TargetRefused, route_for, validate_forward_target
+from vaxel.directory.forwarding import (
+    Route,
+    TargetRefused,
+    is_free_colleague,
+    route_for,
+    validate_forward_target,
+)
 from vaxel.directory.importer import Directory
 from vaxel.directory.model import (
     Absence,
-    Available,
     ClosedExtension,
     DeviceState,
     ForwardKind,
@@ -90,8 +95,10 @@ class DirectoryService:
         clock: Clock,
         calendar: BusinessCalendar,
         policy: NumberPolicy,
+        mobiles_ring: bool = True,
     ) -> None:
         self.store, self.auth, self.clock = store, auth, clock
+        self.mobiles_ring = mobiles_ring  # a transfer rings the mobile too (handoff.ring_mobile)
         self.calendar, self.policy = calendar, policy
         self.devices: dict[str, DeviceState] = {}  # by extension
         self._published: dict[str, tuple[Any, ...]] = {}
@@ -190,14 +197,28 @@ class DirectoryService:
         found = []
         for hit in snapshot.index.search(query, limit=limit):
             person = snapshot.people[hit.person_id]
-            free = []
-            for colleague_id in snapshot.index.colleagues(person.id)[:COLLEAGUES_EXAMINED]:
-                if isinstance(self.presence(colleague_id, now).status, Available):
-                    free.append(snapshot.people[colleague_id])
-                    if len(free) == MAX_FREE_COLLEAGUES:
-                        break
-            found.append(Found(hit, person, self.presence(person.id, now), tuple(free)))
+            free = self.free_colleagues(person.id, now)
+            found.append(Found(hit, person, self.presence(person.id, now), free))
         return found
+
+    def free_colleagues(
+        self, person_id: str, now: datetime | None = None, limit: int = MAX_FREE_COLLEAGUES
+    ) -> tuple[Person, ...]:
+        """Colleagues in the same unit a call to could be answered now (``is_free_colleague``),
+        those at an idle desk phone first: a mobile may be in a pocket on the bus."""
+        snapshot = self.snapshot
+        now = now or self.clock.now()
+        at_desk: list[Person] = []
+        mobile: list[Person] = []
+        for colleague_id in snapshot.index.colleagues(person_id)[:COLLEAGUES_EXAMINED]:
+            colleague = snapshot.people[colleague_id]
+            presence = self.presence(colleague_id, now)
+            if is_free_colleague(colleague, presence, mobiles_ring=self.mobiles_ring):
+                idle = presence.device is DeviceState.NOT_INUSE
+                (at_desk if idle else mobile).append(colleague)
+                if len(at_desk) == limit:
+                    break
+        return tuple([*at_desk, *mobile][:limit])
 
     # --- who may change what ----------------------------------------------------------
     def may_edit(self, actor: Principal, person: Person, *, closing: bool = False) -> bool:

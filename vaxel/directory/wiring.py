@@ -24,6 +24,7 @@ def build_service(ctx: AppContext) -> DirectoryService:
         clock=ctx.clock,
         calendar=ctx.calendar,
         policy=ctx.config.number_policy,
+        mobiles_ring=ctx.config.handoff.ring_mobile,
     )
 
     def publish(person, presence) -> None:  # type: ignore[no-untyped-def]

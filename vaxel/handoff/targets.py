@@ -19,7 +19,7 @@ from vaxel.directory.forwarding import (
     ReportClosed,
     RingDevices,
 )
-from vaxel.directory.model import Available, DeviceState, Person, TargetKind, ValidTarget
+from vaxel.directory.model import Person, TargetKind, ValidTarget
 from vaxel.handoff.inputs import (
     Absent,
     Busy,
@@ -145,12 +145,6 @@ class Targets:
         return None  # switchboard or message: nothing to ring, the call comes back
 
     def _free_colleague(self, person: Person) -> str | None:
-        """A colleague whose phone Asterisk reports idle: suggesting one whose device state
-        is unknown (no such phone, never registered) sends the caller nowhere."""
-        snapshot = self.directory.snapshot
-        for colleague_id in snapshot.index.colleagues(person.id)[:60]:
-            presence = self.directory.presence(colleague_id)
-            if isinstance(presence.status, Available) and presence.device is DeviceState.NOT_INUSE:
-                colleague = snapshot.people[colleague_id]
-                return f"{colleague.name}, anknytning {colleague.extension}"
-        return None
+        """The directory's first free colleague (the rule search shows telephonists too)."""
+        free = self.directory.free_colleagues(person.id, limit=1)
+        return f"{free[0].name}, anknytning {free[0].extension}" if free else None

@@ -175,3 +175,24 @@ def test_my_phone_page_shows_a_refused_forward_next_to_the_form(app):
     assert saved.status_code == 200 and "Per Åberg" in saved.text
     english = client.get("/my-phone?lang=en")
     assert "Forwarding" in english.text and "Forwarded to extension 2006" in english.text
+
+
+def test_search_and_the_handoff_suggest_the_same_free_colleagues(app):
+    """Karin's unit: Per has a mobile a transfer rings, Göran an idle phone, Karin A. only an
+    extension Asterisk knows nothing of."""
+    from vaxel.directory.model import DeviceState
+    from vaxel.handoff.targets import Targets
+
+    app.service.device_changed("5801", DeviceState.NOT_INUSE)
+    reply = app.client.get("/api/v1/directory/people", params={"q": "Karin Östberg"},
+                           headers=app.bearer("tove"))  # fmt: skip
+    karin = next(r for r in reply.json()["results"] if r["name"] == "Karin Östberg")
+    names = [c["name"] for c in karin["free_colleagues"]]
+    assert names == ["Göran Lindberg", "Per Åberg"]  # the idle desk phone first
+    targets = Targets(directory=app.service, policy=app.ctx.config.number_policy,
+                      outside_dial="PJSIP/{number}@trunk", ring_mobile=True)  # fmt: skip
+    suggested = targets._free_colleague(app.service.person(KARIN))
+    assert suggested is not None and suggested.startswith(names[0])
+    app.service.device_changed("5801", DeviceState.INUSE)
+    app.service.mobiles_ring = False  # handoff.ring_mobile = false: Per's mobile won't ring
+    assert app.service.free_colleagues(KARIN) == ()
