@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 
 import httpx
 import pytest
@@ -116,3 +117,46 @@ def test_a_stray_bye_between_tests_is_answered_and_the_next_phone_still_rings(pb
     # The phone has gone: the port is guarded again.
     assert wait_until(lambda: _stray_bye(port, "left-over-2"), timeout=5,
                       what="the guard back on the port").startswith("SIP/2.0 481")  # fmt: skip
+
+
+def test_an_invite_still_retransmitted_gets_a_480_before_a_phone_takes_the_port(pbx, ari_watch):
+    """An INVITE to a phone that is not running is left unanswered (as a switched-off phone
+    would), but its retransmissions must not reach the next sipp phone as a call of its own."""
+    port = pbx["phones"]["1004"]["listens_on"]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(3)
+        me = sock.getsockname()[1]
+        invite = (f"INVITE sip:1004@127.0.0.1:{port} SIP/2.0\r\n"
+                  f"Via: SIP/2.0/UDP 127.0.0.1:{me};branch=z9hG4bKghost\r\n"
+                  "From: <sip:vaxel@127.0.0.1>;tag=a1\r\nTo: <sip:1004@127.0.0.1>\r\n"
+                  "Call-ID: ghost-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                  "Content-Length: 0\r\n\r\n")  # fmt: skip
+        sock.sendto(invite.encode(), ("127.0.0.1", port))
+        with pytest.raises(TimeoutError):
+            sock.settimeout(0.5)
+            sock.recv(4096)  # unanswered while nobody is there
+        sock.settimeout(5)
+        replies: list[str] = []
+
+        def ack_the_refusal() -> None:  # as Asterisk does, at once
+            reply = sock.recv(4096).decode()
+            replies.append(reply)
+            to = next(line for line in reply.splitlines() if line.startswith("To:"))
+            ack = (invite.replace("INVITE sip", "ACK sip").replace("1 INVITE", "1 ACK")
+                   .replace("To: <sip:1004@127.0.0.1>", to))  # fmt: skip
+            sock.sendto(ack.encode(), ("127.0.0.1", port))
+
+        acker = threading.Thread(target=ack_the_refusal)
+        acker.start()
+        softphone = phone(pbx, "1004", "answer", hold_ms=20000)
+        acker.join(timeout=5)
+    assert replies and replies[0].startswith("SIP/2.0 480") and "Call-ID: ghost-1" in replies[0]
+    assert ";tag=" in next(line for line in replies[0].splitlines() if line.startswith("To:"))
+    channel = originate(pbx, "PJSIP/1004", ari_watch.app)
+    ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
+                       and e["channel"]["state"] == "Up")  # fmt: skip
+    httpx.delete(
+        f"{pbx['ari_url']}/channels/{channel}", auth=(pbx["ari_user"], pbx["ari_password"])
+    )
+    assert softphone.wait(timeout=15) == 0, softphone.tail()

@@ -4,35 +4,66 @@ Asterisk retransmits a request for up to 32 s when nobody answers. A BYE sent to
 test has just stopped keeps arriving, and the next test's sipp phone on that fixed port takes
 it for a new call, fails it and exits (``-m 1``). A real softphone answers such a request with
 481 and rings on; here the guard does it between tests, and hands the port to sipp while a
-phone runs. INVITEs are left unanswered, as a switched-off phone leaves them.
+phone runs. INVITEs are left unanswered, as a switched-off phone leaves them; those still
+being retransmitted when a phone takes the port get a 480 first, and their ACK is awaited.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import select
 import selectors
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 IGNORED_METHODS = {"INVITE", "ACK"}
+INVITE_RETRANSMITTED_S = 40  # Asterisk's Timer B is 32 s
 COPIED_HEADERS = ("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq")
 
 
-def answer_to_stray(request: bytes) -> bytes | None:
-    """The 481 a request for an unknown dialog gets; None for responses, INVITE and ACK."""
+def _head(request: bytes) -> tuple[str, list[str]]:
+    """The method ("" for a response) and the header lines of a SIP message."""
     text = request.decode("utf-8", errors="replace")
     head, _, _ = text.partition("\r\n\r\n")
     lines = head.split("\r\n") if "\r\n" in head else head.split("\n")
     method = lines[0].split(" ", 1)[0].upper() if lines and lines[0] else ""
-    if not method or method.startswith("SIP/") or method in IGNORED_METHODS:
+    return ("" if method.startswith("SIP/") else method), lines[1:]
+
+
+def _response(status: str, headers: list[str]) -> bytes:
+    copied = []
+    for line in headers:
+        name = line.split(":", 1)[0].strip().lower()
+        if name in ("to", "t") and ";tag=" not in line:
+            line += ";tag=idle-port-guard"  # a final answer to an INVITE carries a To tag
+        if name in COPIED_HEADERS:
+            copied.append(line)
+    return "\r\n".join([status, *copied, "Content-Length: 0", "", ""]).encode()
+
+
+def answer_to_stray(request: bytes) -> bytes | None:
+    """The 481 a request for an unknown dialog gets; None for responses, INVITE and ACK."""
+    method, headers = _head(request)
+    if not method or method in IGNORED_METHODS:
         return None
-    copied = [line for line in lines[1:] if line.split(":", 1)[0].strip().lower() in COPIED_HEADERS]
-    status = "SIP/2.0 481 Call/Transaction Does Not Exist"
-    return ("\r\n".join([status, *copied, "Content-Length: 0", "", ""])).encode()
+    return _response("SIP/2.0 481 Call/Transaction Does Not Exist", headers)
+
+
+def unavailable(invite: bytes) -> bytes:
+    return _response("SIP/2.0 480 Temporarily Unavailable", _head(invite)[1])
+
+
+def call_id(message: bytes) -> str:
+    for line in _head(message)[1]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() in ("call-id", "i"):
+            return value.strip()
+    return ""
 
 
 @dataclass
@@ -43,6 +74,9 @@ class IdlePortGuard:
     _requests: queue.Queue = field(default_factory=queue.Queue)
     _lent: dict[int, subprocess.Popen | _Pending] = field(default_factory=dict)
     _sockets: dict[int, socket.socket] = field(default_factory=dict)
+    _invites: dict[int, dict[str, tuple[bytes, tuple[str, int], float]]] = field(
+        default_factory=dict
+    )
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -115,6 +149,7 @@ class IdlePortGuard:
             if isinstance(what, threading.Event):
                 sock = self._sockets.pop(port, None)
                 if sock is not None:
+                    self._end_unanswered_invites(port, sock)
                     sock.close()
                 self._lent[port] = _PENDING
                 what.set()
@@ -126,9 +161,41 @@ class IdlePortGuard:
             while True:
                 data, sender = sock.recvfrom(65535)
                 self.strays[port] = self.strays.get(port, 0) + 1
+                method = _head(data)[0]
+                invites = self._invites.setdefault(port, {})
+                if method == "INVITE":
+                    invites[call_id(data)] = (data, sender, time.monotonic())
+                elif method == "ACK":
+                    invites.pop(call_id(data), None)
                 reply = answer_to_stray(data)
                 if reply is not None:
                     sock.sendto(reply, sender)
+
+    def _end_unanswered_invites(self, port: int, sock: socket.socket) -> None:
+        """A sipp phone about to take the port would get the INVITE's retransmissions (and
+        then the ACK) as calls of its own: answer 480 now and wait for Asterisk's ACK."""
+        now = time.monotonic()
+        pending = {
+            cid: (data, sender)
+            for cid, (data, sender, seen) in self._invites.pop(port, {}).items()
+            if now - seen < INVITE_RETRANSMITTED_S
+        }
+        for data, sender in pending.values():
+            sock.sendto(unavailable(data), sender)
+        deadline = now + 1.0
+        while pending and time.monotonic() < deadline:
+            if not select.select([sock], [], [], 0.05)[0]:
+                continue
+            with contextlib.suppress(BlockingIOError, OSError):
+                while True:
+                    data, sender = sock.recvfrom(65535)
+                    method, cid = _head(data)[0], call_id(data)
+                    if method == "ACK":
+                        pending.pop(cid, None)
+                    elif method == "INVITE" and cid in pending:
+                        sock.sendto(unavailable(data), sender)  # crossed our 480
+                    elif (reply := answer_to_stray(data)) is not None:
+                        sock.sendto(reply, sender)
 
 
 class _Pending:
