@@ -4,7 +4,7 @@ Bridges: the caller waits in ``vaxel-ho-<id>`` (hold music on the bridge) and is
 there with whoever takes the call; in attended mode the telephonist talks to the target in
 ``vaxel-hoc-<id>``. Ringing the telephonist back is the queue's job: the call re-enters
 the queue marked returned with the telephonist as preferred, so the queue rings that
-telephonist first if free and otherwise the next one (``queue/model.offers``), with the
+telephonist first if free and otherwise the next one (``queue/distribution.offers``), with the
 whisper. Every command is safe to repeat: reconciliation may send it again.
 """
 

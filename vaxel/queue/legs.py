@@ -4,7 +4,7 @@ A ring is an ARI originate to the telephonist's endpoint straight into Stasis wi
 ``["leg", "queue", <entry id>]``; it enters Stasis only when answered. Our own timer, not
 the originate timeout, decides a ring timeout; it starts when Asterisk has accepted the
 originate, so a slow request does not eat the telephonist's ring time. A leg that answered
-is never a miss (``model.pauses_after_miss`` decides the rest): an answer that comes after
+is never a miss (``telephonists.pauses_after_miss`` decides the rest): an answer that comes after
 the timeout withdraws the miss, and a telephonist who hangs up before being bridged puts
 the caller back in their place. A callback rings the telephonist first (whisper
 "Återuppringning till ..."), then dials the citizen through the trunk with args ``["leg", "queue", <entry id>, "citizen"]``.
@@ -22,25 +22,25 @@ import structlog
 
 from vaxel.asterisk.ari import AriError
 from vaxel.queue import events as ev
+from vaxel.queue.distribution import Offer, apply_offer, on_ring_timeout
 from vaxel.queue.model import (
+    Entry,
+    EntryKind,
+    InvalidTransition,
+    back_to_waiting,
+    callback_attempt_failed,
+)
+from vaxel.queue.ports import holding_bridge_id
+from vaxel.queue.telephonists import (
     MISSED_CALL,
     Answer,
     CancelRing,
     EndCall,
-    Entry,
-    EntryKind,
-    InvalidTransition,
-    Offer,
     OnCall,
     Paused,
     WithdrawMiss,
-    apply_offer,
-    back_to_waiting,
-    callback_attempt_failed,
-    on_ring_timeout,
     transition,
 )
-from vaxel.queue.ports import holding_bridge_id
 from vaxel.queue.texts import digits, say
 
 log = structlog.get_logger("vaxel.queue")

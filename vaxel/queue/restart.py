@@ -23,19 +23,11 @@ import structlog
 from vaxel.asterisk.ari import AriError
 from vaxel.queue import events as ev
 from vaxel.queue.legs import Talk, talk_bridge_id
-from vaxel.queue.model import (
-    CancelRing,
-    EndCall,
-    EntryKind,
-    OnCall,
-    Ringing,
-    Telephonist,
-    reconcile,
-    transition,
-)
+from vaxel.queue.model import EntryKind, reconcile
 from vaxel.queue.ports import holding_bridge_id
 from vaxel.queue.state import Waiter
 from vaxel.queue.store import status_of
+from vaxel.queue.telephonists import CancelRing, EndCall, OnCall, Ringing, Telephonist, transition
 
 log = structlog.get_logger("vaxel.queue")
 

@@ -31,6 +31,7 @@ from vaxel.errors import DomainError, NotFound
 from vaxel.ivr.model import decide
 from vaxel.numbers import CheckedNumber
 from vaxel.queue import events as ev
+from vaxel.queue.distribution import offers
 from vaxel.queue.estimate import (
     Admit,
     RefuseReason,
@@ -42,11 +43,18 @@ from vaxel.queue.estimate import (
 from vaxel.queue.keys import Waiting
 from vaxel.queue.model import (
     CallbackPolicy,
-    EndWrapup,
     Entry,
     EntryKind,
     EntryState,
     InvalidTransition,
+    request_callback,
+)
+from vaxel.queue.overflow import overflow
+from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
+from vaxel.queue.state import Persister, Waiter
+from vaxel.queue.store import QueueStore
+from vaxel.queue.telephonists import (
+    EndWrapup,
     Login,
     Logout,
     Membership,
@@ -55,14 +63,8 @@ from vaxel.queue.model import (
     TelephonistChange,
     Unpause,
     Wrapup,
-    offers,
-    request_callback,
     transition,
 )
-from vaxel.queue.overflow import overflow
-from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
-from vaxel.queue.state import Persister, Waiter
-from vaxel.queue.store import QueueStore
 from vaxel.stats.model import WRAP_UP_KEYS
 
 log = structlog.get_logger("vaxel.queue")

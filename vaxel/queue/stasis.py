@@ -15,7 +15,7 @@ from vaxel.asterisk.ari import AriError
 from vaxel.errors import DomainError
 from vaxel.queue import keys
 from vaxel.queue.keys import Action
-from vaxel.queue.model import Login, Logout, Pause, Unpause
+from vaxel.queue.telephonists import Login, Logout, Pause, Unpause
 from vaxel.queue.texts import Language, say
 
 log = structlog.get_logger("vaxel.queue")
