@@ -7,8 +7,8 @@ submitted in order to one worker thread (``Persister``), so the database always 
 the last decision. Multi-step I/O on one queue (entering: bridge, then persist) runs under
 that queue's lock; there is no global lock.
 
-Ringing, answering and callbacks live in ``legs.py``; what the waiting caller hears and
-presses in ``announce.py``; restart and reconnect in ``restart.py``.
+Ringing and callback dialling live in ``legs.py``, connected calls in ``calls.py``; what the
+waiting caller hears and presses in ``announce.py``; restart and reconnect in ``restart.py``.
 """
 
 from __future__ import annotations
@@ -108,8 +108,9 @@ class QueueService:
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bridges: set[str] = set()
-        # Set by the wiring: the collaborators that ring, speak and restart.
+        # Set by the wiring: the collaborators that ring, connect, speak and restart.
         self.legs: Any = None
+        self.calls: Any = None
         self.announcer: Any = None
         self.stasis: Any = None
         self.voice_messages: Any = None
@@ -359,7 +360,7 @@ class QueueService:
         code = WRAP_UP_KEYS.get(digits)
         if code is None:
             raise DomainError(f"'{digits}' is not a wrap-up code")
-        entry_id = self.legs.last_call.get(telephonist_id)
+        entry_id = self.calls.last_call.get(telephonist_id)
         if entry_id is None:
             return None
         now = self.clock.now()

@@ -23,6 +23,7 @@ import structlog
 
 from vaxel.context import AppContext
 from vaxel.queue.announce import Announcer
+from vaxel.queue.calls import ConnectedCalls
 from vaxel.queue.legs import Legs
 from vaxel.queue.media import Media
 from vaxel.queue.restart import Restart
@@ -87,6 +88,7 @@ def build(ctx: AppContext) -> QueueService:
     )
     service.stasis = QueueStasis(service)
     service.legs = Legs(service)
+    service.calls = ConnectedCalls(service)
     service.announcer = Announcer(service, Media(ari=ctx.ari, renderer=ctx.renderer))
     service.voice_messages = VoiceMessages(service)
     return service
