@@ -8,7 +8,8 @@ the last decision. Multi-step I/O on one queue (entering: bridge, then persist) 
 that queue's lock; there is no global lock.
 
 Ringing and callback dialling live in ``legs.py``, connected calls in ``calls.py``; what the
-waiting caller hears and presses in ``announce.py``; restart and reconnect in ``restart.py``.
+waiting caller hears and presses in ``announce.py``; restart and reconnect in ``restart.py``;
+what the passing of time decides in ``tick.py``.
 """
 
 from __future__ import annotations
@@ -37,10 +38,8 @@ from vaxel.queue.estimate import (
     RefuseReason,
     admit,
     logged_in_count,
-    overflow_due,
     parse_overflow,
 )
-from vaxel.queue.keys import Waiting
 from vaxel.queue.model import (
     CallbackPolicy,
     Entry,
@@ -49,12 +48,10 @@ from vaxel.queue.model import (
     InvalidTransition,
     request_callback,
 )
-from vaxel.queue.overflow import overflow
 from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
 from vaxel.queue.state import Persister, Waiter
 from vaxel.queue.store import QueueStore
 from vaxel.queue.telephonists import (
-    EndWrapup,
     Login,
     Logout,
     Membership,
@@ -62,7 +59,6 @@ from vaxel.queue.telephonists import (
     Telephonist,
     TelephonistChange,
     Unpause,
-    Wrapup,
     transition,
 )
 from vaxel.stats.model import WRAP_UP_KEYS
@@ -417,27 +413,3 @@ class QueueService:
         self.emit(ev.CallbackRequested(now, queue, call_id, entry.id))
         self.distribute()
         return entry.id
-
-    # --- the one-second tick (an APScheduler job) ----------------------------------------
-    async def tick(self) -> None:
-        now = self.clock.now()
-        was_open = dict(self.open)
-        for name in self.queues:
-            self.open[name] = self.is_open(name, now)
-            if was_open.get(name) and not self.open[name]:
-                self.announcer.closing(name)
-        for person in list(self.people.values()):
-            if isinstance(person.status, Wrapup) and person.status.until <= now:
-                self.set_person(transition(person, EndWrapup(), now))
-        for entry in list(self.entries.values()):
-            cfg = self.queues[entry.queue]
-            waiter = self.waiters.get(entry.id)
-            if waiter and waiter.closing_until and waiter.closing_until <= now:
-                # Not while choosing a callback: the key timeout ends that dialogue.
-                if entry.kind is EntryKind.CALLER and isinstance(waiter.keys, Waiting):
-                    self.spawn(self.announcer.goodbye(entry, ev.LeaveReason.CLOSED))
-                continue
-            if self.open.get(entry.queue) and overflow_due(entry, now, cfg.max_wait_s):
-                overflow(self, entry)
-        self.announcer.expire_keys(now)
-        self.distribute()

@@ -30,6 +30,7 @@ from vaxel.queue.restart import Restart
 from vaxel.queue.service import QueueService
 from vaxel.queue.stasis import QueueStasis
 from vaxel.queue.store import QueueStore
+from vaxel.queue.tick import tick
 from vaxel.queue.voice_message import VoiceMessages
 
 log = structlog.get_logger("vaxel.queue")
@@ -107,5 +108,11 @@ def wire(ctx: AppContext) -> None:
     restart = Restart(service)
     ctx.on_connected.append(restart.resync)
     ctx.scheduler.add_job(
-        service.tick, "interval", seconds=1, id="queue-tick", max_instances=1, coalesce=True
+        tick,
+        "interval",
+        args=[service],
+        seconds=1,
+        id="queue-tick",
+        max_instances=1,
+        coalesce=True,
     )
