@@ -100,7 +100,7 @@ class Queue(Strict):
     # voice message, or "closed" (told that the queue is full, then hung up).
     when_full: str = Field("closed", description="queue:<name>, message or closed")
     callback: bool = True
-    # One priority level is worth one minute of waiting (see vaxel/queue/model.py).
+    # One priority level is worth one minute of waiting (see vaxel/queue/distribution.py).
     priority: int = Field(0, ge=0, le=10)
     # With no telephonist logged in: "admit" (wait, with the callback offer and max_wait's
     # overflow; the estimate says nothing without a basis), or send on like when_full.

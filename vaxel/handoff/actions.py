@@ -4,7 +4,7 @@ Bridges: the caller waits in ``vaxel-ho-<id>`` (hold music on the bridge) and is
 there with whoever takes the call; in attended mode the telephonist talks to the target in
 ``vaxel-hoc-<id>``. Ringing the telephonist back is the queue's job: the call re-enters
 the queue marked returned with the telephonist as preferred, so the queue rings that
-telephonist first if free and otherwise the next one (``queue/model.offers``), with the
+telephonist first if free and otherwise the next one (``queue/distribution.offers``), with the
 whisper. Every command is safe to repeat: reconciliation may send it again.
 """
 
@@ -125,10 +125,10 @@ class Actions:
     async def take_talk_back(self, live: Live) -> None:
         """The call came back through the queue: take it over again (idempotent)."""
         queues = self.s.queues
-        talk = queues.legs.hand_over(live.caller) if queues is not None else None
+        talk = queues.calls.hand_over(live.caller) if queues is not None else None
         if talk is None:
             return
-        from vaxel.queue.legs import talk_bridge_id
+        from vaxel.queue.calls import talk_bridge_id
 
         live.telephonist_channel, live.telephonist = talk.leg, talk.telephonist_id
         live.talk_bridge, live.freed = talk_bridge_id(talk.entry_id), False
@@ -144,7 +144,7 @@ class Actions:
     async def bridge_caller(self, live: Live, party: Party) -> None:
         if party is Party.TELEPHONIST:
             queues = self.s.queues
-            if queues is not None and live.caller in queues.legs.talk_by_channel:
+            if queues is not None and live.caller in queues.calls.talk_by_channel:
                 return  # the queue connected the returned call itself
             channel = live.telephonist_channel
         else:
@@ -196,7 +196,7 @@ class Actions:
     # --- the telephonist -----------------------------------------------------------------
     async def free_telephonist(self, live: Live) -> None:
         queues = self.s.queues
-        if live.freed or (queues is not None and live.caller in queues.legs.talk_by_channel):
+        if live.freed or (queues is not None and live.caller in queues.calls.talk_by_channel):
             return
         live.freed = True
         channel, live.telephonist_channel = live.telephonist_channel, None
@@ -205,7 +205,7 @@ class Actions:
             await self.s.stasis.confirm_refer(channel)
             await self.ari.hangup(channel)
         if queues is not None:
-            queues.legs.end_handed_over(live.telephonist)
+            queues.calls.end_handed_over(live.telephonist)
 
     async def ring_telephonist(self, live: Live, telephonist: str, whisper: str) -> None:
         queues = self.s.queues

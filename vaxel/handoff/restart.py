@@ -52,7 +52,7 @@ class Restart:
                 await self._connected(live, channels)
                 continue
             queues = s.queues
-            in_queue_talk = queues is not None and live.caller in queues.legs.talk_by_channel
+            in_queue_talk = queues is not None and live.caller in queues.calls.talk_by_channel
             event = Reconciled(
                 caller_alive=live.caller in channels,
                 target_alive=bool(live.legs) or live.target_channel in channels,
@@ -84,7 +84,7 @@ class Restart:
         for live in list(s.lives.values()):
             if not isinstance(live.state, Returned | Requeued) or live.connected:
                 continue
-            if live.caller in queues.legs.talk_by_channel or live.caller in queues.by_channel:
+            if live.caller in queues.calls.talk_by_channel or live.caller in queues.by_channel:
                 continue
             await s.feed(live, CallerHungUp())
             s.forget(live)

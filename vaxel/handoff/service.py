@@ -192,17 +192,17 @@ class HandoffService:
             raise NoCall("the queues are not running in this process")
         talk = None
         if channel:
-            entry_id = queues.legs.talk_by_channel.get(channel)
-            talk = queues.legs.talks.get(entry_id) if entry_id else None
+            entry_id = queues.calls.talk_by_channel.get(channel)
+            talk = queues.calls.talks.get(entry_id) if entry_id else None
         elif telephonist:
             talk = next(
-                (t for t in queues.legs.talks.values() if t.telephonist_id == telephonist), None
+                (t for t in queues.calls.talks.values() if t.telephonist_id == telephonist), None
             )
         if talk is None:
             raise NoCall("that telephonist has no call to transfer")
-        queues.legs.hand_over(talk.caller)
+        queues.calls.hand_over(talk.caller)
         row = await asyncio.to_thread(queues.store.entry, talk.entry_id)
-        from vaxel.queue.legs import talk_bridge_id
+        from vaxel.queue.calls import talk_bridge_id
 
         live = Live(
             id=uuid.uuid4().hex[:16],

@@ -137,7 +137,7 @@ class HandoffStasis:
             queues = s.queues
             if queues is not None and not live.freed:
                 live.freed = True
-                queues.legs.end_handed_over(live.telephonist)
+                queues.calls.end_handed_over(live.telephonist)
             await s.feed(live, TelephonistHungUp())
         if live.over:
             s.forget(live)

@@ -57,7 +57,7 @@ def wire(ctx: AppContext) -> None:
     ensure_leg_dispatch(ctx)
     queues = ctx.services.get("queues")
     if queues is not None:
-        queues.legs.listeners.append(service.on_talk)
+        queues.calls.listeners.append(service.on_talk)
     else:
         log.warning("handoff_without_queues")
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from vaxel.context import AppContext
 from vaxel.queue.estimate import position
-from vaxel.queue.model import (
+from vaxel.queue.telephonists import (
     Login,
     Logout,
     Pause,

@@ -84,7 +84,7 @@ def status_lines(config: Any, now: datetime | None = None) -> list[str]:
 
 
 def _describe(status: Any, now: datetime) -> str:
-    from vaxel.queue.model import OnCall, Paused, Ringing, Wrapup
+    from vaxel.queue.telephonists import OnCall, Paused, Ringing, Wrapup
 
     match status:
         case Paused(reason):

@@ -17,15 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from vaxel.queue.model import (
-    Entry,
-    EntryKind,
-    EntryState,
-    Telephonist,
-    UnknownEntry,
-    queue_order,
-    require_aware,
-)
+from vaxel.queue.model import Entry, EntryKind, EntryState, UnknownEntry, queue_order, require_aware
+from vaxel.queue.telephonists import Telephonist
 
 MIN_SAMPLES = 3
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

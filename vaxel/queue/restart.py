@@ -22,20 +22,12 @@ import structlog
 
 from vaxel.asterisk.ari import AriError
 from vaxel.queue import events as ev
-from vaxel.queue.legs import Talk, talk_bridge_id
-from vaxel.queue.model import (
-    CancelRing,
-    EndCall,
-    EntryKind,
-    OnCall,
-    Ringing,
-    Telephonist,
-    reconcile,
-    transition,
-)
+from vaxel.queue.calls import Talk, talk_bridge_id
+from vaxel.queue.model import EntryKind, reconcile
 from vaxel.queue.ports import holding_bridge_id
 from vaxel.queue.state import Waiter
 from vaxel.queue.store import status_of
+from vaxel.queue.telephonists import CancelRing, EndCall, OnCall, Ringing, Telephonist, transition
 
 log = structlog.get_logger("vaxel.queue")
 
@@ -111,8 +103,8 @@ class Restart:
             if not isinstance(person.status, OnCall):
                 continue
             entry_id = person.status.entry_id
-            if entry_id in s.legs.talks:
-                talk = s.legs.talks[entry_id]
+            if entry_id in s.calls.talks:
+                talk = s.calls.talks[entry_id]
                 found |= {talk.caller, talk.leg}
                 continue
             members = [c for c in (bridges.get(talk_bridge_id(entry_id)) or {}).get("channels", [])
@@ -126,7 +118,7 @@ class Restart:
             leg = next((c for c in legs if c.startswith("vq-")), legs[0])
             caller = callers[0] if callers else next(c for c in legs if c != leg)
             talk = Talk(entry_id, queue, person.id, caller, leg, asyncio.get_running_loop().time())
-            s.legs.adopt_talk(talk)
+            s.calls.adopt_talk(talk)
             s.router.claim(caller, s.stasis)
             s.router.claim(leg, s.stasis)
             found |= {caller, leg}
@@ -138,7 +130,7 @@ class Restart:
         status = person.status
         if isinstance(status, Ringing):
             return transition(person, CancelRing(), now)
-        if isinstance(status, OnCall) and status.entry_id not in s.legs.talks:
+        if isinstance(status, OnCall) and status.entry_id not in s.calls.talks:
             row = s.store.entry(status.entry_id)
             cfg = s.queues.get(row.queue) if row is not None else None
             return transition(person, EndCall(cfg.wrapup_s if cfg else 0), now)

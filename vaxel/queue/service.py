@@ -7,8 +7,9 @@ submitted in order to one worker thread (``Persister``), so the database always 
 the last decision. Multi-step I/O on one queue (entering: bridge, then persist) runs under
 that queue's lock; there is no global lock.
 
-Ringing, answering and callbacks live in ``legs.py``; what the waiting caller hears and
-presses in ``announce.py``; restart and reconnect in ``restart.py``.
+Ringing and callback dialling live in ``legs.py``, connected calls in ``calls.py``; what the
+waiting caller hears and presses in ``announce.py``; restart and reconnect in ``restart.py``;
+what the passing of time decides in ``tick.py``.
 """
 
 from __future__ import annotations
@@ -31,22 +32,26 @@ from vaxel.errors import DomainError, NotFound
 from vaxel.ivr.model import decide
 from vaxel.numbers import CheckedNumber
 from vaxel.queue import events as ev
+from vaxel.queue.distribution import offers
 from vaxel.queue.estimate import (
     Admit,
     RefuseReason,
     admit,
     logged_in_count,
-    overflow_due,
     parse_overflow,
 )
-from vaxel.queue.keys import Waiting
 from vaxel.queue.model import (
     CallbackPolicy,
-    EndWrapup,
     Entry,
     EntryKind,
     EntryState,
     InvalidTransition,
+    request_callback,
+)
+from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
+from vaxel.queue.state import Persister, Waiter
+from vaxel.queue.store import QueueStore
+from vaxel.queue.telephonists import (
     Login,
     Logout,
     Membership,
@@ -54,15 +59,8 @@ from vaxel.queue.model import (
     Telephonist,
     TelephonistChange,
     Unpause,
-    Wrapup,
-    offers,
-    request_callback,
     transition,
 )
-from vaxel.queue.overflow import overflow
-from vaxel.queue.ports import FULL_FROM, QueueCall, holding_bridge_id
-from vaxel.queue.state import Persister, Waiter
-from vaxel.queue.store import QueueStore
 from vaxel.stats.model import WRAP_UP_KEYS
 
 log = structlog.get_logger("vaxel.queue")
@@ -106,8 +104,9 @@ class QueueService:
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bridges: set[str] = set()
-        # Set by the wiring: the collaborators that ring, speak and restart.
+        # Set by the wiring: the collaborators that ring, connect, speak and restart.
         self.legs: Any = None
+        self.calls: Any = None
         self.announcer: Any = None
         self.stasis: Any = None
         self.voice_messages: Any = None
@@ -357,7 +356,7 @@ class QueueService:
         code = WRAP_UP_KEYS.get(digits)
         if code is None:
             raise DomainError(f"'{digits}' is not a wrap-up code")
-        entry_id = self.legs.last_call.get(telephonist_id)
+        entry_id = self.calls.last_call.get(telephonist_id)
         if entry_id is None:
             return None
         now = self.clock.now()
@@ -414,27 +413,3 @@ class QueueService:
         self.emit(ev.CallbackRequested(now, queue, call_id, entry.id))
         self.distribute()
         return entry.id
-
-    # --- the one-second tick (an APScheduler job) ----------------------------------------
-    async def tick(self) -> None:
-        now = self.clock.now()
-        was_open = dict(self.open)
-        for name in self.queues:
-            self.open[name] = self.is_open(name, now)
-            if was_open.get(name) and not self.open[name]:
-                self.announcer.closing(name)
-        for person in list(self.people.values()):
-            if isinstance(person.status, Wrapup) and person.status.until <= now:
-                self.set_person(transition(person, EndWrapup(), now))
-        for entry in list(self.entries.values()):
-            cfg = self.queues[entry.queue]
-            waiter = self.waiters.get(entry.id)
-            if waiter and waiter.closing_until and waiter.closing_until <= now:
-                # Not while choosing a callback: the key timeout ends that dialogue.
-                if entry.kind is EntryKind.CALLER and isinstance(waiter.keys, Waiting):
-                    self.spawn(self.announcer.goodbye(entry, ev.LeaveReason.CLOSED))
-                continue
-            if self.open.get(entry.queue) and overflow_due(entry, now, cfg.max_wait_s):
-                overflow(self, entry)
-        self.announcer.expire_keys(now)
-        self.distribute()

@@ -15,7 +15,7 @@ from vaxel.asterisk.ari import AriError
 from vaxel.errors import DomainError
 from vaxel.queue import keys
 from vaxel.queue.keys import Action
-from vaxel.queue.model import Login, Logout, Pause, Unpause
+from vaxel.queue.telephonists import Login, Logout, Pause, Unpause
 from vaxel.queue.texts import Language, say
 
 log = structlog.get_logger("vaxel.queue")
@@ -56,7 +56,7 @@ class QueueStasis:
         entry_id = s.by_channel.get(channel_id)
         previous = s.waiters[entry_id].previous_owner if entry_id in s.waiters else None
         previous = s.announcer.lent.pop(channel_id, None) or previous
-        if await s.legs.channel_gone(channel_id):
+        if await s.calls.channel_gone(channel_id) or await s.legs.channel_gone(channel_id):
             pass
         elif entry_id is not None:
             await s.caller_gone(channel_id)

@@ -16,16 +16,12 @@ from sqlalchemy import Float, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from vaxel.db import Base, UtcDateTime
-from vaxel.queue.model import (
+from vaxel.queue.model import Entry, EntryKind, EntryState, Language, Returned
+from vaxel.queue.telephonists import (
     Available,
-    Entry,
-    EntryKind,
-    EntryState,
-    Language,
     LoggedOut,
     OnCall,
     Paused,
-    Returned,
     Ringing,
     Status,
     Telephonist,

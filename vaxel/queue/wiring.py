@@ -23,12 +23,14 @@ import structlog
 
 from vaxel.context import AppContext
 from vaxel.queue.announce import Announcer
+from vaxel.queue.calls import ConnectedCalls
 from vaxel.queue.legs import Legs
 from vaxel.queue.media import Media
 from vaxel.queue.restart import Restart
 from vaxel.queue.service import QueueService
 from vaxel.queue.stasis import QueueStasis
 from vaxel.queue.store import QueueStore
+from vaxel.queue.tick import tick
 from vaxel.queue.voice_message import VoiceMessages
 
 log = structlog.get_logger("vaxel.queue")
@@ -87,6 +89,7 @@ def build(ctx: AppContext) -> QueueService:
     )
     service.stasis = QueueStasis(service)
     service.legs = Legs(service)
+    service.calls = ConnectedCalls(service)
     service.announcer = Announcer(service, Media(ari=ctx.ari, renderer=ctx.renderer))
     service.voice_messages = VoiceMessages(service)
     return service
@@ -105,5 +108,11 @@ def wire(ctx: AppContext) -> None:
     restart = Restart(service)
     ctx.on_connected.append(restart.resync)
     ctx.scheduler.add_job(
-        service.tick, "interval", seconds=1, id="queue-tick", max_instances=1, coalesce=True
+        tick,
+        "interval",
+        args=[service],
+        seconds=1,
+        id="queue-tick",
+        max_instances=1,
+        coalesce=True,
     )

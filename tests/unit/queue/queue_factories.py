@@ -8,16 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vaxel.queue.model import (
-    Available,
-    Entry,
-    EntryKind,
-    Membership,
-    Offer,
-    Returned,
-    Status,
-    Telephonist,
-)
+from vaxel.queue.distribution import Offer
+from vaxel.queue.model import Entry, EntryKind, Returned
+from vaxel.queue.telephonists import Available, Membership, Status, Telephonist
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=STOCKHOLM)

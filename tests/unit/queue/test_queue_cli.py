@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from tests.support.controller import write_site_file
 from vaxel import cli, db
 from vaxel.config import load_site_config
-from vaxel.queue.model import Entry, EntryKind, Membership, Paused, Telephonist
+from vaxel.queue.model import Entry, EntryKind
 from vaxel.queue.store import QueueStore
+from vaxel.queue.telephonists import Membership, Paused, Telephonist
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -3,30 +3,29 @@ from datetime import datetime, timedelta
 import pytest
 from queue_factories import T0, at, callback, caller, pairs, returned, telephonist
 
+from vaxel.queue.distribution import apply_offer, next_offer, offers, on_ring_timeout
 from vaxel.queue.model import (
-    MISSED_CALL,
-    Available,
     CallbackPolicy,
     EntryKind,
     EntryState,
     InvalidTransition,
+    UnknownEntry,
+    callback_attempt_failed,
+    mark_offered,
+    move_to_queue,
+    reconcile,
+    request_callback,
+)
+from vaxel.queue.telephonists import (
+    MISSED_CALL,
+    Available,
     LoggedOut,
     OnCall,
     Paused,
     Ringing,
     Status,
-    UnknownEntry,
     Wrapup,
-    apply_offer,
-    callback_attempt_failed,
-    mark_offered,
-    move_to_queue,
-    next_offer,
-    offers,
-    on_ring_timeout,
     pauses_after_miss,
-    reconcile,
-    request_callback,
 )
 
 NOW = at(600)

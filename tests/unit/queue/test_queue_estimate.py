@@ -22,15 +22,8 @@ from vaxel.queue.estimate import (
     position,
     speech_minutes,
 )
-from vaxel.queue.model import (
-    LoggedOut,
-    OnCall,
-    Paused,
-    UnknownEntry,
-    mark_offered,
-    mark_returned,
-    move_to_queue,
-)
+from vaxel.queue.model import UnknownEntry, mark_offered, mark_returned, move_to_queue
+from vaxel.queue.telephonists import LoggedOut, OnCall, Paused
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from vaxel.queue.events import (
     fields,
     stint_label,
 )
-from vaxel.queue.model import MISSED_CALL
+from vaxel.queue.telephonists import MISSED_CALL
 
 NOW = at(600)
 

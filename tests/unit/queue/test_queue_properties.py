@@ -13,26 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from queue_factories import at
 
-from vaxel.queue.model import (
+from vaxel.queue.distribution import Offer, next_offer, offers, on_ring_timeout
+from vaxel.queue.model import Entry, EntryKind, EntryState, Returned, queue_key, reconcile
+from vaxel.queue.telephonists import (
     Available,
-    Entry,
-    EntryKind,
-    EntryState,
     LoggedOut,
     Membership,
-    Offer,
     OnCall,
     Paused,
-    Returned,
     Ringing,
     Status,
     Telephonist,
     Wrapup,
-    next_offer,
-    offers,
-    on_ring_timeout,
-    queue_key,
-    reconcile,
 )
 
 NOW = at(600)

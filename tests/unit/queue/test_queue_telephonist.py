@@ -3,14 +3,14 @@ from datetime import timedelta
 import pytest
 from queue_factories import at, telephonist
 
-from vaxel.queue.model import (
+from vaxel.queue.model import InvalidTransition
+from vaxel.queue.telephonists import (
     MISSED_CALL,
     Answer,
     Available,
     CancelRing,
     EndCall,
     EndWrapup,
-    InvalidTransition,
     LoggedOut,
     Login,
     Logout,

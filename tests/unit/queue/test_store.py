@@ -5,19 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from vaxel import db
-from vaxel.queue.model import (
-    Entry,
-    EntryKind,
-    EntryState,
-    Membership,
-    OnCall,
-    Paused,
-    Returned,
-    Ringing,
-    Telephonist,
-    Wrapup,
-)
+from vaxel.queue.model import Entry, EntryKind, EntryState, Returned
 from vaxel.queue.store import QueueStore
+from vaxel.queue.telephonists import Membership, OnCall, Paused, Ringing, Telephonist, Wrapup
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
