@@ -20,7 +20,7 @@ from vaxel.handoff.messages import Urgency
 from vaxel.handoff.messaging import NewMessage
 from vaxel.queue.model import Entry
 from vaxel.queue.state import Waiter
-from vaxel.queue.texts import digits, say
+from vaxel.queue.texts import Language, digits, say
 
 log = structlog.get_logger("vaxel.queue")
 PREFIX = "vaxel-queue-message-"
@@ -31,7 +31,7 @@ RECORD_SILENCE_S = 6
 def spoken_reference(reference: str, lang: str = "sv") -> str:
     """'M-2026-000123' as 'M, två noll två sex, noll noll noll ett två tre'."""
     letter, year, sequence = reference.split("-")
-    language = "en" if lang == "en" else "sv"
+    language: Language = "en" if lang == "en" else "sv"
     return f"{letter}, {digits(year, language)}, {digits(sequence, language)}"
 
 
