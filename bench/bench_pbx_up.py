@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     vaxel = str(Path(sys.executable).with_name("vaxel"))
-    from vaxel.asterisk.sandbox import SandboxSettings
+    from vaxel.asterisk.sandbox_config import SandboxSettings
 
     root = os.path.realpath(SandboxSettings.from_env().root)
     subprocess.run([vaxel, "pbx", "up"], check=True, capture_output=True)

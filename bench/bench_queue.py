@@ -52,7 +52,8 @@ from tests.support.sipp import (  # noqa: E402
     run_sipp,
     waiting_citizen_scenario,
 )
-from vaxel.asterisk.sandbox import Sandbox, SandboxSettings  # noqa: E402
+from vaxel.asterisk.sandbox import Sandbox  # noqa: E402
+from vaxel.asterisk.sandbox_config import SandboxSettings  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "exempelkommun.toml"
 SWITCHBOARD = "+46406280400"

@@ -30,7 +30,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def pbx() -> Iterator[dict]:
     """The sandbox Asterisk, started once per session (and stopped if we started it)."""
-    from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
+    from vaxel.asterisk.sandbox import Sandbox
+    from vaxel.asterisk.sandbox_config import SandboxSettings
 
     if os.geteuid() != 0:
         pytest.fail("the end-to-end tests need root to run the Asterisk chroot")
@@ -42,7 +43,7 @@ def pbx() -> Iterator[dict]:
     from dataclasses import asdict
 
     from tests.support import idle_ports
-    from vaxel.asterisk.sandbox import PSTN_PORT
+    from vaxel.asterisk.sandbox_config import PSTN_PORT
 
     fixed = [p["listens_on"] for p in info.phones.values() if isinstance(p["listens_on"], int)]
     guard = idle_ports.IdlePortGuard([*fixed, PSTN_PORT])

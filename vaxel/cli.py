@@ -103,13 +103,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
+    from vaxel.asterisk.sandbox import Sandbox
+    from vaxel.asterisk.sandbox_config import SandboxSettings
 
     return Sandbox(SandboxSettings.from_env())
 
 
 def cmd_pbx(args: argparse.Namespace) -> int:
-    from vaxel.asterisk.sandbox import PbxError
+    from vaxel.asterisk.sandbox_config import PbxError
 
     sandbox = _sandbox(args)
     try:

@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_follow import (
+from tests.support.handoff_calls import (
     LENA,
     bridged_together,
-    caller,
     caller_channel_destroyed,
     finish,
-    log_in,
     start,
 )
+from tests.support.queue_calls import caller, log_in
 from tests.support.sipp import softphone
 
 CONSULT_PREFIX, HOLD_PREFIX = "vaxel-hoc-", "vaxel-ho-"

@@ -11,18 +11,18 @@ from datetime import UTC, datetime
 import httpx
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_follow import (
+from tests.support.handoff_calls import (
     LENA,
+    LENA_ID,
+    bearer,
     bridged_together,
-    caller,
     finish,
     first_ring,
-    log_in,
     returned_entry,
     start,
     transfer_keys,
 )
-from tests.e2e.test_handoff_start import LENA_ID, bearer
+from tests.support.queue_calls import caller, log_in
 from tests.support.sipp import softphone
 from vaxel import db
 from vaxel.directory.model import ClosedExtension

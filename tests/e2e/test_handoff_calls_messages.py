@@ -8,10 +8,7 @@ scheduler job is ``MessageService.check``, the same call APScheduler makes."""
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import re
-import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from tests.support.controller import write_site_file
+from tests.support.mail_inbox import Inbox, free_tcp_port
 from tests.support.webhook import WebhookInbox
 from vaxel.app import build_context
 from vaxel.clock import FixedClock
@@ -30,24 +28,6 @@ from vaxel.web.app import create_app
 
 # A Monday 10:00: the deadline is the end of Tuesday, 17:00.
 MONDAY = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.mails: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        body = parsed.get_body(("plain",))
-        text = f"{parsed['Subject']}\n{body.get_content() if body is not None else ''}"
-        self.mails.append((list(envelope.rcpt_tos), text))
-        return "250 OK"
-
-
-def free_tcp_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def site(tmp_path: Path, smtp_port: int) -> Path:

@@ -10,17 +10,19 @@ import json
 import httpx
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_follow import (
+from tests.support.handoff_calls import (
     LENA,
+    LENA_ID,
     caller_channel_destroyed,
+    directory_of,
     finish,
     first_ring,
+    heard,
     serve_then_transfer,
     start,
     transfer_keys,
 )
-from tests.e2e.test_handoff_calls_refused import LENA_ID, directory_of, heard
-from tests.e2e.test_ivr_entry import media_played, sound_of
+from tests.support.ivr_calls import media_played, sound_of
 from tests.support.sipp import softphone
 from tests.support.webhook import WebhookInbox
 from vaxel import db

@@ -12,43 +12,26 @@ import httpx
 import pytest
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_follow import (
+from tests.support.handoff_calls import (
     ASA,
     LENA,
+    LENA_ID,
     answered_return,
+    bearer,
     bridged_together,
     caller_channel_destroyed,
+    directory_of,
     finish,
     first_ring,
+    heard,
     serve_then_transfer,
     start,
     transfer_keys,
 )
-from tests.e2e.test_handoff_start import bearer
-from tests.e2e.test_ivr_entry import sound_of
 from tests.support.sipp import phone, softphone
-from vaxel import db
 from vaxel.directory.model import Absence, ForwardKind, TargetKind, ValidTarget
-from vaxel.directory.store import DirectoryStore
 
-LENA_ID, ASA_ID = "E10011", "E10014"
 MIKAEL = "2015"  # Åsa's colleague in the LSS unit, with a sandbox phone
-
-
-def heard(ari_watch, endpoint: str, text: str) -> bool:  # type: ignore[no-untyped-def]
-    """A channel of ``endpoint`` had the rendered ``text`` played to it."""
-    names = {e["channel"]["id"]: e["channel"]["name"] for e in list(ari_watch.events)
-             if e["type"] == "ChannelCreated"}  # fmt: skip
-    return any(
-        e["type"] == "PlaybackStarted" and e["playback"]["media_uri"] == sound_of(text)
-        and names.get(e["playback"]["target_uri"].removeprefix("channel:"), "")
-        .startswith(endpoint + "-")
-        for e in list(ari_watch.events)
-    )  # fmt: skip
-
-
-def directory_of(controller):  # type: ignore[no-untyped-def]
-    return DirectoryStore(db.make_sessionmaker(db.make_engine(controller.config.database.url)))
 
 
 def failure_of(row) -> dict:  # type: ignore[no-untyped-def]

@@ -7,16 +7,15 @@ from __future__ import annotations
 import time
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_follow import (
+from tests.support.handoff_calls import (
     LENA,
     bridged_together,
-    caller,
     finish,
     first_ring,
-    log_in,
     start,
     transfer_keys,
 )
+from tests.support.queue_calls import caller, log_in
 from tests.support.sipp import phone, softphone
 
 

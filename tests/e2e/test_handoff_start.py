@@ -8,31 +8,9 @@ import json
 import httpx
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_follow import (
-    LENA,
-    bridged_together,
-    caller,
-    finish,
-    log_in,
-    start,
-)
+from tests.support.handoff_calls import LENA, LENA_ID, bearer, bridged_together, finish, start
+from tests.support.queue_calls import caller, log_in
 from tests.support.sipp import softphone
-from vaxel.app import build_context
-from vaxel.config import load_site_config
-from vaxel.web.auth import Role
-
-PASSWORD = "correct horse battery"
-LENA_ID = "E10011"
-
-
-def bearer(controller, base: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    ctx = build_context(load_site_config(controller.site_file))
-    ctx.auth.create_user(username="tove", display_name="Tove", password=PASSWORD,
-                         roles={Role.TELEPHONIST})  # fmt: skip
-    reply = httpx.post(f"{base}/api/v1/auth/login",
-                       json={"username": "tove", "password": PASSWORD})  # fmt: skip
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['token']}"}
 
 
 def test_api_starts_a_follow_the_call_by_person(pbx, tmp_path, ari_watch):

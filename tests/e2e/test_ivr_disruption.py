@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from tests.conftest import run_vaxel
-from tests.e2e.test_ivr_entry import (
+from tests.support.ivr_calls import (
     SWITCHBOARD,
     channel_of,
     media_played,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_ivr_entry import (
+from tests.support.controller import DEFAULT_AS_IF, ControllerProcess
+from tests.support.ivr_calls import (
     CENTRE_BRIDGE,
     channel_of,
     entered_bridge,
@@ -18,7 +19,6 @@ from tests.e2e.test_ivr_entry import (
     sound_of,
     start_controller,
 )
-from tests.support.controller import DEFAULT_AS_IF, ControllerProcess
 from tests.support.sipp import call_in, free_port, phone_scenario, run_sipp
 from vaxel.ivr.texts import DEFAULT_PROMPTS
 

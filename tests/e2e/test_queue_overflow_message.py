@@ -14,8 +14,8 @@ import json
 from aiosmtpd.controller import Controller
 
 from tests.conftest import wait_until
-from tests.e2e.test_handoff_calls_messages import Inbox, free_tcp_port
 from tests.support.controller import ControllerProcess
+from tests.support.mail_inbox import Inbox, free_tcp_port
 from tests.support.queue_calls import QueueView, caller, full_log, queue_site, said
 from vaxel import db
 from vaxel.handoff.store import HandoffStore

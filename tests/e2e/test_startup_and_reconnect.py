@@ -72,7 +72,8 @@ def test_explicit_connection_with_right_credentials_answers_calls(pbx, tmp_path)
 
 
 def test_controller_reconnects_after_asterisk_restart_and_down_leaves_no_process(pbx, controller):
-    from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
+    from vaxel.asterisk.sandbox import Sandbox
+    from vaxel.asterisk.sandbox_config import SandboxSettings
 
     sandbox = Sandbox(SandboxSettings.from_env())
     old_pid = sandbox.running_info().pid

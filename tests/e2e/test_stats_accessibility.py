@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_vaxel, wait_until
-from tests.e2e.test_handoff_calls_follow import (
+from tests.support.controller import ControllerProcess
+from tests.support.handoff_calls import (
     LENA,
     HandoffView,
     handoff_site,
     returned_entry,
     transfer_keys,
 )
-from tests.support.controller import ControllerProcess
 from tests.support.queue_calls import QueueView, log_in
 from tests.support.sipp import (
     answering_phone,

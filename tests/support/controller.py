@@ -41,7 +41,7 @@ def _take_controller_lock() -> None:
     global _lock_file
     if _lock_file is not None:
         return
-    from vaxel.asterisk.sandbox import SandboxSettings
+    from vaxel.asterisk.sandbox_config import SandboxSettings
 
     path = SandboxSettings.from_env().cache_dir / "controller.lock"
     path.parent.mkdir(parents=True, exist_ok=True)

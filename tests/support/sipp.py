@@ -362,7 +362,7 @@ def answering_phone(
 def outside_phone(pbx: dict, calls: int = 1, hold_ms: int = 3000, answers: bool = True) -> SippRun:
     """Outside numbers (callbacks) leave through the trunk to 127.0.0.1:29999: answer them
     (or, with ``answers=False``, let them ring until the caller gives up)."""
-    from vaxel.asterisk.sandbox import PSTN_PORT
+    from vaxel.asterisk.sandbox_config import PSTN_PORT
 
     args = ["-m", str(calls), "-p", str(PSTN_PORT), "-mp", str(free_port())]
     scenario = answering_scenario(0, hold_ms) if answers else phone_scenario("never")

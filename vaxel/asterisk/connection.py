@@ -6,7 +6,8 @@ from pathlib import Path
 
 from vaxel.asterisk.ami import AmiSettings
 from vaxel.asterisk.ari import AriSettings
-from vaxel.asterisk.sandbox import Sandbox, SandboxSettings
+from vaxel.asterisk.sandbox import Sandbox
+from vaxel.asterisk.sandbox_config import SandboxSettings
 from vaxel.config import Asterisk
 
 

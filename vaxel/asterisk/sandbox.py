@@ -1,7 +1,8 @@
-"""The sandbox PBX: a real Asterisk 22 from Debian sid, in a chroot cached outside the repo.
+"""The sandbox PBX's root and process: a real Asterisk 22 from Debian sid, in a chroot.
 
 sid's Asterisk needs a newer libc than the host, so it runs inside a minimal sid root made
-by debootstrap. Credentials are generated once per cache and kept in a 0600 file there.
+by debootstrap and cached outside the repo. This module builds that root, starts Asterisk in
+it with the configuration ``sandbox_config`` renders, and stops it by its recorded PID only.
 """
 
 from __future__ import annotations
@@ -10,86 +11,32 @@ import fcntl
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
+from vaxel.asterisk.sandbox_config import (
+    PHONE_PORT_BASE,
+    PSTN_PORT,
+    REGISTRABLE_PHONES,
+    STATIC_PHONES,
+    Credentials,
+    PbxError,
+    SandboxSettings,
+    load_credentials,
+    render_config,
+    write_readable,
+)
+
 SUPPORTED_MAJOR_VERSIONS = (20, 22)
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = "asterisk,asterisk-modules,asterisk-core-sounds-en,asterisk-moh-opsound-wav"
-CONF_DIR = Path(__file__).resolve().parents[2] / "asterisk_conf"
-PLACEHOLDER = re.compile(r"@(VAXEL_[A-Z_]+)@")
-
-# Test phones listen on fixed loopback ports: port = PHONE_PORT_BASE + extension.
-PHONE_PORT_BASE = 20000
-STATIC_PHONES = ["1001", "1002", "1003", "1004"] + [f"20{n:02d}" for n in range(1, 21)]
-# Accounts a person can register a real softphone with.
-REGISTRABLE_PHONES = ["1009", "2099"]
-# Outside numbers (mobiles, callbacks) leave through the trunk to this port.
-PSTN_PORT = 29999
-
-
-class PbxError(Exception):
-    """A sandbox problem a person can fix; the message says how."""
-
-
-@dataclass
-class SandboxSettings:
-    cache_dir: Path
-    sip_port: int = 15060
-    http_port: int = 18088
-    ami_port: int = 15038
-    rtp_start: int = 30000
-    # Two ports per media stream: 10,000 ports carry a 10 calls/s backlog with room to spare.
-    rtp_end: int = 39999
-
-    @property
-    def root(self) -> Path:
-        return self.cache_dir / "asterisk-root"
-
-    @property
-    def state_file(self) -> Path:
-        return self.cache_dir / "sandbox.json"
-
-    @property
-    def credentials_file(self) -> Path:
-        return self.cache_dir / "credentials.json"
-
-    @classmethod
-    def from_env(cls) -> SandboxSettings:
-        cache = Path(os.environ.get("VAXEL_CACHE", Path.home() / ".cache" / "vaxel"))
-        env = os.environ
-        return cls(
-            cache_dir=cache,
-            sip_port=int(env.get("VAXEL_SIP_PORT", 15060)),
-            http_port=int(env.get("VAXEL_HTTP_PORT", 18088)),
-            ami_port=int(env.get("VAXEL_AMI_PORT", 15038)),
-        )
-
-
-@dataclass
-class Credentials:
-    ari_user: str
-    ari_password: str
-    ami_user: str
-    ami_secret: str
-    trunk_password: str
-    phone_passwords: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def generate(cls) -> Credentials:
-        def token() -> str:
-            return secrets.token_urlsafe(18)
-
-        phones = {ext: token() for ext in STATIC_PHONES + REGISTRABLE_PHONES}
-        return cls("vaxel", token(), "vaxel", token(), token(), phones)
 
 
 @dataclass
@@ -163,41 +110,6 @@ class Sandbox:
             )
         return version
 
-    # --- credentials and configuration ----------------------------------------------------
-    def credentials(self) -> Credentials:
-        path = self.settings.credentials_file
-        if path.exists():
-            return Credentials(**json.loads(path.read_text()))
-        creds = Credentials.generate()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(asdict(creds), fh, indent=2)
-        return creds
-
-    def render_config(self, creds: Credentials) -> None:
-        s = self.settings
-        values = {
-            "VAXEL_SIP_PORT": str(s.sip_port),
-            "VAXEL_HTTP_PORT": str(s.http_port),
-            "VAXEL_AMI_PORT": str(s.ami_port),
-            "VAXEL_RTP_START": str(s.rtp_start),
-            "VAXEL_RTP_END": str(s.rtp_end),
-            "VAXEL_ARI_USER": creds.ari_user,
-            "VAXEL_ARI_PASSWORD": creds.ari_password,
-            "VAXEL_AMI_USER": creds.ami_user,
-            "VAXEL_AMI_SECRET": creds.ami_secret,
-            "VAXEL_APP": self.app,
-            "VAXEL_FALLBACK": "PJSIP/1001&PJSIP/1002",
-        }
-        etc = s.root / "etc/asterisk"
-        shutil.rmtree(etc, ignore_errors=True)
-        etc.mkdir(parents=True)
-        for source in sorted(CONF_DIR.glob("*.conf")):
-            text = render_template(source.read_text(), values, source.name)
-            write_readable(etc / source.name, text)
-        write_readable(etc / "pjsip_accounts.conf", sandbox_accounts(creds, s))
-
     def _prepare_dirs(self) -> None:
         root = self.settings.root
         (root / "run/asterisk").mkdir(parents=True, exist_ok=True)
@@ -240,8 +152,8 @@ class Sandbox:
                     f"port {port} on 127.0.0.1 is taken by another program; stop it or set "
                     "VAXEL_SIP_PORT / VAXEL_HTTP_PORT / VAXEL_AMI_PORT"
                 )
-        creds = self.credentials()
-        self.render_config(creds)
+        creds = load_credentials(self.settings)
+        render_config(self.settings, creds, self.app)
         self._prepare_dirs()
         log_path = self.settings.cache_dir / "asterisk.log"
         with open(log_path, "ab") as log_file:
@@ -368,48 +280,6 @@ class Sandbox:
             return None
 
 
-def render_template(text: str, values: dict[str, str], name: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in values:
-            raise PbxError(f"asterisk_conf/{name}: unknown placeholder @{key}@")
-        return values[key]
-
-    return PLACEHOLDER.sub(replace, text)
-
-
-def sandbox_accounts(creds: Credentials, settings: SandboxSettings) -> str:
-    lines = [
-        "; Generated by 'vaxel pbx up' for the sandbox. Production writes its own.",
-        "[trunk](trunk-endpoint)",
-        "auth = trunk-auth",
-        "aors = trunk",
-        "from_user = trunk",
-        "[trunk-auth](digest-auth)",
-        "username = trunk",
-        f"password = {creds.trunk_password}",
-        "[trunk]",
-        "type = aor",
-        f"contact = sip:pstn@127.0.0.1:{PSTN_PORT}",
-        "",
-    ]
-    for ext in STATIC_PHONES + REGISTRABLE_PHONES:
-        lines += [
-            f"[{ext}](phone-endpoint)",
-            f"auth = {ext}-auth",
-            f"aors = {ext}",
-            f"callerid = <{ext}>",
-            f"[{ext}-auth](digest-auth)",
-            f"username = {ext}",
-            f"password = {creds.phone_passwords[ext]}",
-            f"[{ext}](phone-aor)",
-        ]
-        if ext in STATIC_PHONES:
-            lines.append(f"contact = sip:{ext}@127.0.0.1:{PHONE_PORT_BASE + int(ext)}")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def write_hosts(root: Path) -> None:
     """Give the root an /etc/hosts that names this machine.
 
@@ -420,11 +290,6 @@ def write_hosts(root: Path) -> None:
     hostname = socket.gethostname()
     text = f"127.0.0.1 localhost\n127.0.0.1 {hostname}\n::1 localhost ip6-localhost\n"
     write_readable(root / "etc/hosts", text)
-
-
-def write_readable(path: Path, text: str) -> None:
-    path.write_text(text)
-    path.chmod(0o644)
 
 
 def _chroot_ids(root: Path, user: str) -> tuple[int, int]:

@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from vaxel.directory.edit_rules import Refused
 from vaxel.directory.imports import run_import
 from vaxel.directory.model import ForwardKind, TargetKind
-from vaxel.directory.service import DirectoryService, Refused
+from vaxel.directory.service import DirectoryService
 from vaxel.directory.store import HoursText
 from vaxel.directory.views import person_json, presence_json
 from vaxel.errors import NotFound
@@ -34,7 +35,9 @@ class HoursBody(BaseModel):
     )
 
     def to_text(self) -> HoursText:
-        return HoursText(dict(self.weekly), dict(self.exceptions))
+        return HoursText(
+            {day: periods for day, periods in self.weekly.items()}, dict(self.exceptions)
+        )
 
 
 class ForwardBody(BaseModel):

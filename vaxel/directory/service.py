@@ -1,24 +1,25 @@
-"""The directory service: who may change what, the live index, and presence.
+"""The directory service: the live index, reading and search, edits, and presence.
 
-The model decides (presence precedence, routes, target validation); this module keeps the
-current directory in memory (an immutable ``DirectoryIndex`` swapped after every change),
-checks roles, writes through the store, audits, and publishes presence changes on the bus.
+The model decides (presence precedence, routes, target validation) and ``edit_rules`` says
+who may change what; this module keeps the current directory in memory (an immutable
+``DirectoryIndex`` swapped after every change), enforces those rules, writes through the
+store, audits, and publishes presence changes on the bus.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
 
 from vaxel.calendar import BusinessCalendar
-from vaxel.clock import STOCKHOLM, Clock
+from vaxel.clock import Clock
+from vaxel.directory import edit_rules
 from vaxel.directory.forwarding import (
     Route,
     TargetRefused,
@@ -41,26 +42,15 @@ from vaxel.directory.model import (
 )
 from vaxel.directory.search import DEFAULT_LIMIT, DirectoryIndex, SearchHit
 from vaxel.directory.store import DirectoryStore, HoursText
-from vaxel.errors import DomainError, NotFound
+from vaxel.errors import NotFound
 from vaxel.numbers import NumberPolicy
-from vaxel.web.auth import AuthService, Principal, Role
+from vaxel.web.auth import AuthService, Principal
 
 log = structlog.get_logger("vaxel.directory")
 PRESENCE_TOPIC = "presence"
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_FREE_COLLEAGUES = 3
 # Enough colleagues to find a few free ones without making a big unit slow a search.
 COLLEAGUES_EXAMINED = 60
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-    status = 403
-
-
-class Refused(DomainError):
-    code = "refused"
-    status = 400
 
 
 @dataclass(frozen=True)
@@ -222,38 +212,22 @@ class DirectoryService:
 
     # --- who may change what ----------------------------------------------------------
     def may_edit(self, actor: Principal, person: Person, *, closing: bool = False) -> bool:
-        if actor.has() or actor.person_id == person.id:  # has() with no roles: admin only
-            return True
-        if Role.UNIT_ADMIN in actor.roles and actor.unit_id == person.unit_id:
-            return True
-        if closing:
-            # domain.md: a colleague or a telephonist can close an extension (off sick).
-            if Role.TELEPHONIST in actor.roles:
-                return True
-            own = self.snapshot.people.get(actor.person_id or "")
-            return own is not None and own.unit_id == person.unit_id
-        return False
+        return edit_rules.may_edit(actor, person, self._entry_of(actor), closing=closing)
 
     def _editable(self, actor: Principal, person_id: str, *, closing: bool = False) -> Person:
         person = self.person(person_id)
-        if not self.may_edit(actor, person, closing=closing):
-            if closing:
-                raise Forbidden(
-                    "only the person, a colleague in the same unit, a telephonist, "
-                    "the unit's admin or an admin may close or open this extension"
-                )
-            raise Forbidden(
-                f"you may change only your own settings, not {person.name}'s "
-                "(unit admins: people of their unit)"
-            )
+        edit_rules.check_may_edit(actor, person, self._entry_of(actor), closing=closing)
         return person
+
+    def _entry_of(self, actor: Principal) -> Person | None:
+        return self.snapshot.people.get(actor.person_id or "")
 
     # --- edits (sync: they run in worker threads) ---------------------------------------
     def set_phone_hours(self, actor: Principal, person_id: str, hours: HoursText | None) -> None:
         self._editable(actor, person_id)
-        _check_hours(hours)
+        edit_rules.check_hours(hours)
         self.store.set_own_hours(person_id, hours)
-        detail = None if hours is None else _hours_detail(hours)
+        detail = None if hours is None else edit_rules.hours_detail(hours)
         self.auth.audit(
             actor, "directory.phone_hours.set", f"person:{person_id}", {"hours": detail}
         )
@@ -262,11 +236,10 @@ class DirectoryService:
     def set_unit_phone_hours(self, actor: Principal, unit_id: str, hours: HoursText | None) -> None:
         if self.unit(unit_id) is None:
             raise NotFound(f"there is no unit {unit_id!r}")
-        if not (actor.has() or (Role.UNIT_ADMIN in actor.roles and actor.unit_id == unit_id)):
-            raise Forbidden("only the unit's admin or an admin may set its shared phone hours")
-        _check_hours(hours)
+        edit_rules.check_may_set_unit_hours(actor, unit_id)
+        edit_rules.check_hours(hours)
         self.store.set_shared_hours("unit", unit_id, hours)
-        detail = None if hours is None else _hours_detail(hours)
+        detail = None if hours is None else edit_rules.hours_detail(hours)
         self.auth.audit(
             actor, "directory.unit_phone_hours.set", f"unit:{unit_id}", {"hours": detail}
         )
@@ -281,7 +254,7 @@ class DirectoryService:
         value: str,
     ) -> None:
         person = self._editable(actor, person_id)
-        kind = _forward_kind(kind)
+        kind = edit_rules.forward_kind(kind)
         snapshot = self.snapshot
         try:
             target = validate_forward_target(
@@ -289,7 +262,7 @@ class DirectoryService:
                 snapshot.groups.keys(), own_extension=person.extension,
             )  # fmt: skip
         except TargetRefused as refused:
-            raise Refused(
+            raise edit_rules.Refused(
                 f"forward target refused: {refused.reason}", code="target_refused"
             ) from None
         self.store.set_forward(person_id, kind, target)
@@ -300,7 +273,7 @@ class DirectoryService:
 
     def clear_forward(self, actor: Principal, person_id: str, kind: ForwardKind | str) -> None:
         self._editable(actor, person_id)
-        kind = _forward_kind(kind)
+        kind = edit_rules.forward_kind(kind)
         self.store.set_forward(person_id, kind, None)
         self.auth.audit(
             actor, "directory.forward.clear", f"person:{person_id}", {"kind": kind.value}
@@ -319,13 +292,13 @@ class DirectoryService:
         self._editable(actor, person_id)
         try:
             absence = Absence(
-                _aware(start) if start else self.clock.now(),
-                _aware(end) if end else None,
-                _clean(reason)[:200],
-                _clean(return_message)[:500],
+                edit_rules.as_utc(start) if start else self.clock.now(),
+                edit_rules.as_utc(end) if end else None,
+                edit_rules.clean(reason)[:200],
+                edit_rules.clean(return_message)[:500],
             )
         except (ValueError, OverflowError) as exc:
-            raise Refused(str(exc), code="invalid_absence") from None
+            raise edit_rules.Refused(str(exc), code="invalid_absence") from None
         self.store.set_absence(person_id, absence)
         self.auth.audit(actor, "directory.absence.set", f"person:{person_id}",
                         {"start": absence.start.isoformat(),
@@ -343,7 +316,7 @@ class DirectoryService:
         self, actor: Principal, person_id: str, reason: str = "", breakthrough_allowed: bool = False
     ) -> None:
         self._editable(actor, person_id, closing=True)
-        closed = ClosedExtension(self.clock.now(), actor.username, _clean(reason)[:200],
+        closed = ClosedExtension(self.clock.now(), actor.username, edit_rules.clean(reason)[:200],
                                  breakthrough_allowed)  # fmt: skip
         self.store.set_closed(person_id, closed)
         self.auth.audit(actor, "directory.extension.close", f"person:{person_id}",
@@ -403,39 +376,3 @@ class DirectoryService:
                 self._loop.call_soon_threadsafe(fn, *args)
             else:
                 fn(*args)
-
-
-def _forward_kind(kind: ForwardKind | str) -> ForwardKind:
-    try:
-        return ForwardKind(kind)
-    except ValueError:
-        choices = ", ".join(k.value for k in ForwardKind)
-        raise Refused(f"a forward is one of: {choices}", code="invalid_kind") from None
-
-
-def _check_hours(hours: HoursText | None) -> None:
-    if hours is None:
-        return
-    try:
-        hours.to_model()
-    except ValueError as exc:
-        raise Refused(f"phone hours: {exc}", code="invalid_phone_hours") from None
-
-
-def _hours_detail(hours: HoursText) -> dict[str, Any]:
-    return {
-        "weekly": {d: list(p) for d, p in hours.weekly.items()},
-        "exceptions": {d.isoformat(): list(p) for d, p in hours.exceptions.items()},
-    }
-
-
-def _aware(t: datetime) -> datetime:
-    # A time typed on a page has no zone: it is the municipality's local time. Converting
-    # to UTC here makes an out-of-range instant a refusal rather than a store error.
-    local = t if t.tzinfo is not None else t.replace(tzinfo=STOCKHOLM)
-    return local.astimezone(UTC)
-
-
-def _clean(text: str) -> str:
-    """Free text without control characters (PostgreSQL refuses NUL; logs dislike the rest)."""
-    return CONTROL.sub(" ", text).strip()

@@ -19,7 +19,7 @@ def cel_path(config: SiteConfig) -> Path:
     if env := os.environ.get("VAXEL_CEL_FILE"):
         return Path(env)
     if config.asterisk.connection == "sandbox":
-        from vaxel.asterisk.sandbox import SandboxSettings
+        from vaxel.asterisk.sandbox_config import SandboxSettings
 
         return SandboxSettings.from_env().root / CEL_RELATIVE
     return Path("/") / CEL_RELATIVE

@@ -1,0 +1,100 @@
+"""The pure rules of directory edits: who may change a person's settings, and how what was
+typed is checked and cleaned before the service stores it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from vaxel.clock import STOCKHOLM
+from vaxel.directory.model import ForwardKind, Person
+from vaxel.directory.store import HoursText
+from vaxel.errors import DomainError
+from vaxel.web.auth import Principal, Role
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class Refused(DomainError):
+    code = "refused"
+    status = 400
+
+
+def may_edit(
+    actor: Principal, person: Person, actor_entry: Person | None, *, closing: bool = False
+) -> bool:
+    """``actor_entry`` is the actor's own person in the directory, if they have one."""
+    if actor.has() or actor.person_id == person.id:  # has() with no roles: admin only
+        return True
+    if Role.UNIT_ADMIN in actor.roles and actor.unit_id == person.unit_id:
+        return True
+    if closing:
+        # domain.md: a colleague or a telephonist can close an extension (off sick).
+        if Role.TELEPHONIST in actor.roles:
+            return True
+        return actor_entry is not None and actor_entry.unit_id == person.unit_id
+    return False
+
+
+def check_may_edit(
+    actor: Principal, person: Person, actor_entry: Person | None, *, closing: bool = False
+) -> None:
+    if may_edit(actor, person, actor_entry, closing=closing):
+        return
+    if closing:
+        raise Forbidden(
+            "only the person, a colleague in the same unit, a telephonist, "
+            "the unit's admin or an admin may close or open this extension"
+        )
+    raise Forbidden(
+        f"you may change only your own settings, not {person.name}'s "
+        "(unit admins: people of their unit)"
+    )
+
+
+def check_may_set_unit_hours(actor: Principal, unit_id: str) -> None:
+    if not (actor.has() or (Role.UNIT_ADMIN in actor.roles and actor.unit_id == unit_id)):
+        raise Forbidden("only the unit's admin or an admin may set its shared phone hours")
+
+
+def forward_kind(kind: ForwardKind | str) -> ForwardKind:
+    try:
+        return ForwardKind(kind)
+    except ValueError:
+        choices = ", ".join(k.value for k in ForwardKind)
+        raise Refused(f"a forward is one of: {choices}", code="invalid_kind") from None
+
+
+def check_hours(hours: HoursText | None) -> None:
+    if hours is None:
+        return
+    try:
+        hours.to_model()
+    except ValueError as exc:
+        raise Refused(f"phone hours: {exc}", code="invalid_phone_hours") from None
+
+
+def hours_detail(hours: HoursText) -> dict[str, Any]:
+    """Phone hours as the audit log records them."""
+    return {
+        "weekly": {d: list(p) for d, p in hours.weekly.items()},
+        "exceptions": {d.isoformat(): list(p) for d, p in hours.exceptions.items()},
+    }
+
+
+def as_utc(t: datetime) -> datetime:
+    # A time typed on a page has no zone: it is the municipality's local time. Converting
+    # to UTC here makes an out-of-range instant a refusal rather than a store error.
+    local = t if t.tzinfo is not None else t.replace(tzinfo=STOCKHOLM)
+    return local.astimezone(UTC)
+
+
+def clean(text: str) -> str:
+    """Free text without control characters (PostgreSQL refuses NUL; logs dislike the rest)."""
+    return CONTROL.sub(" ", text).strip()
