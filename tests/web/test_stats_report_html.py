@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.unit.stats.test_stats_store import Env
+from tests.support.stats_store import Env
 from vaxel.stats.render import render
 from vaxel.stats.reports import Query, build
 from vaxel.stats.synth import generate

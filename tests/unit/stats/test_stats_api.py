@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.support.controller import write_site_file
-from tests.unit.stats.test_stats_store import started, waits
+from tests.support.stats_store import started, waits
 from vaxel.app import build_context
 from vaxel.config import load_site_config
 from vaxel.queue.events import LeaveReason

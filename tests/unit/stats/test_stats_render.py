@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from tests.unit.stats.test_stats_store import Env
+from tests.support.stats_store import Env
 from vaxel.stats.aggregates import Period
 from vaxel.stats.render import render
 from vaxel.stats.reports import REPORTS, Query, build
