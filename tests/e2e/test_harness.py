@@ -79,6 +79,17 @@ def test_pbx_status_tells_how_to_connect(pbx):
     assert status["phones"]["1009"]["listens_on"] == "register"
 
 
+def answered_and_hung_up(pbx: dict, ari_watch, extension: str, softphone) -> None:  # type: ignore[no-untyped-def]
+    """Ring the phone, see it answer, hang up from Asterisk; the phone ends cleanly."""
+    channel = originate(pbx, f"PJSIP/{extension}", ari_watch.app)
+    ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
+                       and e["channel"]["state"] == "Up")  # fmt: skip
+    httpx.delete(
+        f"{pbx['ari_url']}/channels/{channel}", auth=(pbx["ari_user"], pbx["ari_password"])
+    )
+    assert softphone.wait(timeout=15) == 0, softphone.tail()
+
+
 def _stray_bye(port: int, call_id: str) -> str:
     """Send a BYE for a dialog nobody has to the phone port; return the answer's status line."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -107,13 +118,7 @@ def test_a_stray_bye_between_tests_is_answered_and_the_next_phone_still_rings(pb
     port = pbx["phones"]["1004"]["listens_on"]
     assert _stray_bye(port, "left-over-1") == "SIP/2.0 481 Call/Transaction Does Not Exist"
     softphone = phone(pbx, "1004", "answer", hold_ms=20000)
-    channel = originate(pbx, "PJSIP/1004", ari_watch.app)
-    ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
-                       and e["channel"]["state"] == "Up")  # fmt: skip
-    httpx.delete(
-        f"{pbx['ari_url']}/channels/{channel}", auth=(pbx["ari_user"], pbx["ari_password"])
-    )
-    assert softphone.wait(timeout=15) == 0, softphone.tail()
+    answered_and_hung_up(pbx, ari_watch, "1004", softphone)
     # The phone has gone: the port is guarded again.
     assert wait_until(lambda: _stray_bye(port, "left-over-2"), timeout=5,
                       what="the guard back on the port").startswith("SIP/2.0 481")  # fmt: skip
@@ -153,10 +158,4 @@ def test_an_invite_still_retransmitted_gets_a_480_before_a_phone_takes_the_port(
         acker.join(timeout=5)
     assert replies and replies[0].startswith("SIP/2.0 480") and "Call-ID: ghost-1" in replies[0]
     assert ";tag=" in next(line for line in replies[0].splitlines() if line.startswith("To:"))
-    channel = originate(pbx, "PJSIP/1004", ari_watch.app)
-    ari_watch.wait_for(lambda e: e["type"] == "ChannelStateChange" and e["channel"]["id"] == channel
-                       and e["channel"]["state"] == "Up")  # fmt: skip
-    httpx.delete(
-        f"{pbx['ari_url']}/channels/{channel}", auth=(pbx["ari_user"], pbx["ari_password"])
-    )
-    assert softphone.wait(timeout=15) == 0, softphone.tail()
+    answered_and_hung_up(pbx, ari_watch, "1004", softphone)
