@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -164,7 +165,8 @@ async def start_web(ctx: AppContext) -> uvicorn.Server | None:
             lifespan="off",
         )
     )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    # The controller's own SIGINT/SIGTERM handlers stop everything in order, the web last.
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

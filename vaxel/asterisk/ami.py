@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,7 @@ class AmiClient:
     def __init__(self, settings: AmiSettings) -> None:
         self.settings = settings
         self.logged_in = asyncio.Event()
-        self._on_login: list[Callable[[], Awaitable[None]]] = []
+        self._on_login: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._manager: Manager | None = None
         self._handlers: list[tuple[str, AmiEventHandler]] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -83,7 +83,7 @@ class AmiClient:
     def on_event(self, pattern: str, handler: AmiEventHandler) -> None:
         self._handlers.append((pattern, handler))
 
-    def on_login(self, callback: Callable[[], Awaitable[None]]) -> None:
+    def on_login(self, callback: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Runs after every login, including re-logins: the place to backfill."""
         self._on_login.append(callback)
 

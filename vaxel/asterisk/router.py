@@ -65,11 +65,11 @@ class Router:
         owner = self._owners.get(channel_id) if channel_id else None
         if owner is not None:
             await owner.handle(event)
-            if kind in ("StasisEnd", "ChannelDestroyed"):
+            if kind in ("StasisEnd", "ChannelDestroyed") and channel_id:
                 self._owners.pop(channel_id, None)
             return
-        for handler in self._others:
-            await handler(event)
+        for other in self._others:
+            await other(event)
 
 
 def _playback_channel(event: Event) -> str | None:
