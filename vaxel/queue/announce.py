@@ -102,11 +102,15 @@ class Announcer:
         await self.media.stop(playback)
 
     async def whisper(self, channel_id: str, text: str, lang: str) -> None:
-        await self.media.say(channel_id, text, lang, wait=True, timeout=15)
+        """To the telephonist before the call is put through; any key skips the rest."""
+        await self.media.say(channel_id, text, lang, wait=True, timeout=15, skippable=True)
 
     # --- keys ----------------------------------------------------------------------------
     async def on_dtmf(self, channel_id: str, digit: str) -> None:
         s = self.s
+        if await self.media.skip(channel_id):
+            log.info("queue_whisper_skipped", channel=channel_id, digit=digit)
+            return
         entry_id = s.by_channel.get(channel_id)
         entry = s.entries.get(entry_id) if entry_id else None
         if entry is None or not s.queues[entry.queue].callback:
