@@ -17,6 +17,7 @@ VAXEL_ARI_LATENCY_FILE is set), and failed calls (sipp's failed calls plus calle
 store says were never answered).
 
 Run: .venv/bin/python bench/bench_queue.py [--scenario burst|rate|both] [--system vaxel|app_queue|both]
+     [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]  (the store on PostgreSQL)
 Needs the sandbox up with the [bench-app-queue] dialplan (asterisk_conf). Takes the
 controller lock (~/.cache/vaxel/controller.lock) for the whole run: test suites that start a
 controller wait meanwhile.
@@ -196,12 +197,11 @@ def controller_lock():  # type: ignore[no-untyped-def]
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def bench_site(directory: Path) -> Path:
+def bench_site(directory: Path, database_url: str) -> Path:
     """The example site with 20 telephonists (2001-2020) in the centre queue, no language
     menu on the switchboard, no wrap-up, room for 1000 callers and no web server."""
     text = EXAMPLE.read_text()
-    text = re.sub(r'^url = "sqlite:.*"$', f'url = "sqlite:///{directory / "vaxel.db"}"', text,
-                  count=1, flags=re.M)  # fmt: skip
+    text = re.sub(r'^url = "sqlite:.*"$', f'url = "{database_url}"', text, count=1, flags=re.M)
     start = text.index('name = "centre"\nlabel')
     end = text.index("\n\n", start)
     block = text[start:end]
@@ -324,16 +324,31 @@ def wait_for(predicate, timeout: float, what: str, poll: float = 0.5, required: 
     return None
 
 
+def fresh_database(postgres: str | None, workdir: Path) -> str:
+    """SQLite in the run's directory, or a new database on the ``--postgres`` server."""
+    if postgres is None:
+        return f"sqlite:///{workdir / 'vaxel.db'}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"vaxel_bench_{workdir.name.rsplit('-', 1)[-1].lower()}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(postgres).set(database=name).render_as_string(hide_password=False)
+
+
 class VaxelController:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, postgres: str | None = None) -> None:
         self.workdir = workdir
-        self.site = bench_site(workdir)
+        self.url = fresh_database(postgres, workdir)
+        self.site = bench_site(workdir, self.url)
         self.latency_file = workdir / "ari-latencies.txt"
         self.process: subprocess.Popen[bytes] | None = None
         from vaxel import db
         from vaxel.queue.store import QueueStore
 
-        self.url = f"sqlite:///{workdir / 'vaxel.db'}"
         self.sessions = db.make_sessionmaker(db.make_engine(self.url))
         self.store = QueueStore(self.sessions)
 
@@ -418,7 +433,7 @@ def asterisk_cli(command: str) -> str:
 # --- the runs ------------------------------------------------------------------------------
 def run_vaxel(pbx, scenario: str, args: argparse.Namespace) -> Run:  # type: ignore[no-untyped-def]
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-queue-vaxel-{scenario}-"))
-    controller = VaxelController(workdir)
+    controller = VaxelController(workdir, args.postgres)
     controller.start()
     assert controller.process is not None
     calls = args.callers if scenario == "burst" else int(args.rate * args.duration)
@@ -543,6 +558,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10, help="rate: new calls per second")
     parser.add_argument("--duration", type=float, default=300, help="rate: seconds of arrivals")
     parser.add_argument("--rate-talk-ms", type=int, default=1000)
+    parser.add_argument("--postgres", metavar="URL", help="store on PostgreSQL: a server URL "
+                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) on which "
+                        "each run creates its own database; default SQLite")  # fmt: skip
     args = parser.parse_args()
     pbx = Sandbox(SandboxSettings.from_env()).running_info()
     if pbx is None:
