@@ -27,9 +27,9 @@ class Refused(DomainError):
 
 
 def may_edit(
-    actor: Principal, person: Person, actor_entry: Person | None, *, closing: bool = False
+    actor: Principal, person: Person, actor_person: Person | None, *, closing: bool = False
 ) -> bool:
-    """``actor_entry`` is the actor's own person in the directory, if they have one."""
+    """``actor_person`` is the actor's own entry in the directory, if they have one."""
     if actor.has() or actor.person_id == person.id:  # has() with no roles: admin only
         return True
     if Role.UNIT_ADMIN in actor.roles and actor.unit_id == person.unit_id:
@@ -38,14 +38,14 @@ def may_edit(
         # domain.md: a colleague or a telephonist can close an extension (off sick).
         if Role.TELEPHONIST in actor.roles:
             return True
-        return actor_entry is not None and actor_entry.unit_id == person.unit_id
+        return actor_person is not None and actor_person.unit_id == person.unit_id
     return False
 
 
 def check_may_edit(
-    actor: Principal, person: Person, actor_entry: Person | None, *, closing: bool = False
+    actor: Principal, person: Person, actor_person: Person | None, *, closing: bool = False
 ) -> None:
-    if may_edit(actor, person, actor_entry, closing=closing):
+    if may_edit(actor, person, actor_person, closing=closing):
         return
     if closing:
         raise Forbidden(

@@ -212,14 +212,14 @@ class DirectoryService:
 
     # --- who may change what ----------------------------------------------------------
     def may_edit(self, actor: Principal, person: Person, *, closing: bool = False) -> bool:
-        return edit_rules.may_edit(actor, person, self._entry_of(actor), closing=closing)
+        return edit_rules.may_edit(actor, person, self._own_person(actor), closing=closing)
 
     def _editable(self, actor: Principal, person_id: str, *, closing: bool = False) -> Person:
         person = self.person(person_id)
-        edit_rules.check_may_edit(actor, person, self._entry_of(actor), closing=closing)
+        edit_rules.check_may_edit(actor, person, self._own_person(actor), closing=closing)
         return person
 
-    def _entry_of(self, actor: Principal) -> Person | None:
+    def _own_person(self, actor: Principal) -> Person | None:
         return self.snapshot.people.get(actor.person_id or "")
 
     # --- edits (sync: they run in worker threads) ---------------------------------------
