@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import run_vaxel
-from tests.support.stats_store import T, Env, started
+from tests.support.stats_store import Env, T, started
 from vaxel.console.wallboard_service import WallboardService
 from vaxel.console.wallboard_store import KioskStore
 from vaxel.queue.events import Answered, LeaveReason, QueueEntered, QueueLeft
