@@ -14,7 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "service_level_60": "Svar inom 60 s",
         "service_level_120": "Svar inom 120 s",
         "asa_s": "Snittid till svar",
-        "callbacks_pending": "Återuppringningar",
+        "callbacks_pending": "Att ringa upp",
         "messages_overdue": "Meddelanden försenade",
         "level_ok": "✔ OK",
         "level_warn": "▲ Varning",
