@@ -154,3 +154,10 @@ def test_vaxel_user_add_takes_the_supervisor_role(tmp_path):
     done = run_vaxel("user", "add", "--config", str(site), "--username", "sven", "--role",
                      "supervisor", "--password-stdin", env={"VAXEL_STATS_DIR": str(tmp_path)})  # fmt: skip
     assert done.returncode == 0 and "roles supervisor" in done.stdout, done.stderr
+
+
+def test_the_home_page_links_the_wallboard_for_those_who_may_see_it(client):
+    client.post("/login", data={"username": "sara", "password": PASSWORD})
+    assert 'href="/wallboard"' in client.get("/").text
+    client.post("/login", data={"username": "t1001", "password": PASSWORD})
+    assert 'href="/wallboard"' not in client.get("/").text
