@@ -1,7 +1,7 @@
 """Wallboard: kiosk screens and their revocable tokens (hashed).
 
 Revision ID: 0610
-Revises: 0500
+Revises: 0002
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import vaxel.db
 
 revision = "0610"
-down_revision = "0500"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
