@@ -88,7 +88,9 @@ def pages_router(service: WallboardService, auth: AuthService) -> APIRouter:
     @pages.get("/kiosk/{token}", response_class=HTMLResponse)
     async def kiosk(request: Request, token: str) -> Response:
         await kiosk_or_403(token)
-        return page(request, f"/kiosk/{token}/stream", token)
+        response = page(request, f"/kiosk/{token}/stream", token)
+        response.headers["referrer-policy"] = "no-referrer"  # the link is the permission
+        return response
 
     @pages.get("/kiosk/{token}/stream")
     async def kiosk_stream(token: str) -> Response:

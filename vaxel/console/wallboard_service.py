@@ -132,7 +132,10 @@ class WallboardService:
     async def current(self) -> Board:
         """The board with today's statistics at most ``stats_refresh_s`` old."""
         if self._stats_at is None:
-            await self.refresh_stats()
+            # The first screens to connect share one computation.
+            if self._refreshing is None or self._refreshing.done():
+                self._refreshing = asyncio.create_task(self.refresh_stats())
+            await asyncio.shield(self._refreshing)
         elif self._stats_due():
             self._refreshing = asyncio.create_task(self.refresh_stats())
         return self.board()

@@ -69,6 +69,7 @@ def test_a_kiosk_token_opens_the_kiosk_page_and_nothing_else(client, made):
     _kiosk_id, token = new_kiosk(client)
     page = client.get(f"/kiosk/{token}")
     assert page.status_code == 200 and f'data-stream="/kiosk/{token}/stream"' in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
     # Stored only as a hash.
     assert token not in repr([vars(k) for k in made.wallboard.kiosks.all()])
     as_bearer = {"Authorization": f"Bearer {token}"}
@@ -161,3 +162,17 @@ def test_the_home_page_links_the_wallboard_for_those_who_may_see_it(client):
     assert 'href="/wallboard"' in client.get("/").text
     client.post("/login", data={"username": "t1001", "password": PASSWORD})
     assert 'href="/wallboard"' not in client.get("/").text
+
+
+async def test_screens_that_connect_together_share_one_computation_of_todays_figures(made):
+    service = made.wallboard
+    computed = []
+    real = service.today_figures
+
+    def counted():  # type: ignore[no-untyped-def]
+        computed.append(1)
+        return real()
+
+    service.today_figures = counted
+    boards = await asyncio.gather(*(service.current() for _ in range(5)))
+    assert len(computed) == 1 and len(boards) == 5
