@@ -1,6 +1,6 @@
 """The wallboard in headless Chromium against the sandbox Asterisk: a citizen's real call
-changes the figure on the open page without a reload, a kiosk screen follows live until
-its link is revoked, and screenshots at 1920x1080 and 1280x720 are kept in artifacts/."""
+changes the figures on the open page without a reload (waiting now from the queue, answered
+today from the statistics), a kiosk screen follows live until its link is revoked, and screenshots at 1920x1080 and 1280x720 are kept in artifacts/."""
 
 from __future__ import annotations
 
@@ -9,9 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_vaxel, wait_until
+from tests.conftest import ROOT, run_vaxel
 from tests.support.controller import ControllerProcess
-from tests.support.queue_calls import API_PASSWORD, caller, queue_site, stop_all, with_web
+from tests.support.queue_calls import (
+    API_PASSWORD,
+    QueueView,
+    caller,
+    log_in,
+    queue_site,
+    stop_all,
+    with_web,
+)
+from tests.support.sipp import answering_phone
 from tests.web.directory_live import CHROMIUM_ARGS
 from vaxel.app import build_context
 from vaxel.web.auth import Role
@@ -71,6 +80,14 @@ def test_a_real_call_changes_the_open_wallboard_and_a_revoked_kiosk_stops(pbx, t
             page.screenshot(path=str(SHOTS / "wallboard-1920x1080.png"))
             wall.screenshot(path=str(SHOTS / "wallboard-kiosk-1280x720.png"))
 
+            # A telephonist logs in and answers: the statistics' own figure follows.
+            runs.append(answering_phone(pbx, "1001", calls=1, hold_ms=3000))
+            log_in(pbx, QueueView(controller), "1001")
+            answered = page.locator('section[data-queue="centre"] [data-figure="answered"]')
+            expect(answered.locator(".tile-value")).to_have_text("1", timeout=30_000)
+            expect(waiting_tile(page, "centre")).to_have_text("0")
+            assert page.evaluate("window.notReloaded") is True
+
             # Revoked: the open kiosk screen says so at once and stops.
             listed = run_vaxel("wallboard", "kiosk", "list", "--config", str(site))
             kiosk_id = listed.stdout.split("\t", 1)[0]
@@ -83,4 +100,3 @@ def test_a_real_call_changes_the_open_wallboard_and_a_revoked_kiosk_stops(pbx, t
         stop_all(runs, controller)
     for shot in ("wallboard-1920x1080.png", "wallboard-kiosk-1280x720.png"):
         assert (SHOTS / shot).stat().st_size > 10_000
-    _ = wait_until
