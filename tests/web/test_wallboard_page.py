@@ -1,6 +1,6 @@
 """The wallboard page in headless Chromium on the in-process app (no Asterisk): levels are
-shown by colour and by a word and symbol, and a lost server is shown as reconnecting until
-the page is live again, without a reload."""
+shown by colour and by a word and symbol, a lost server is shown as reconnecting until the
+page is live again without a reload, and an ended login stops the open page."""
 
 from __future__ import annotations
 
@@ -87,6 +87,13 @@ def test_levels_read_without_colour_and_reconnecting_is_shown(busy):
             server = serve(app, port)
             expect(page.locator("#wb-connection")).to_have_text("● Direkt", timeout=15_000)
             assert page.evaluate("window.notReloaded") is True
+
+            # The login ends (logged out elsewhere, expired): the open page stops and says so.
+            cookie = next(c for c in page.context.cookies() if c["name"] == "vaxel_session")
+            busy.ctx.auth.close_session(cookie["value"])
+            expect(page.locator("#wb-connection")).to_have_text(
+                "✖ Du är inte längre inloggad: ladda om sidan", timeout=5_000
+            )
             browser.close()
     finally:
         server.should_exit = True

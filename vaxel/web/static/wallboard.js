@@ -98,7 +98,9 @@
     if (state === next) return;
     state = next;
     connection.className = "wb-connection conn-" + next;
-    connection.textContent = texts[next];
+    // A login that ended is not a revoked kiosk link: say which.
+    const word = next === "revoked" && main.dataset.kind === "login" ? "logged_out_now" : next;
+    connection.textContent = texts[word];
     document.body.dataset.connection = next;
   }
 
