@@ -219,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    importlib.import_module("vaxel.console.wallboard_cli").register(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -289,6 +290,79 @@ class Handoff(Strict):
     units: dict[str, UnitMessages] = Field(default_factory=dict)
 
 
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Wallboard figures where a higher value is better (a threshold is then a floor, not a ceiling).
+HIGHER_IS_BETTER = frozenset({"service_level_60", "service_level_120"})
+
+
+class Limit(Strict):
+    """Two limits of one figure: at ``warn`` it turns amber, at ``alarm`` red. For the
+    service levels (per cent, higher is better) the limits are floors."""
+
+    warn: float = Field(ge=0)
+    alarm: float = Field(ge=0)
+
+
+def _contrast_with_white(colour: str) -> float:
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def _wallboard_colour(value: str) -> str:
+    if not HEX_COLOUR.match(value):
+        raise ValueError(f"'{value}' is not a colour like #1c6b2e")
+    ratio = _contrast_with_white(value)
+    if ratio < 4.5:
+        raise ValueError(f"'{value}' behind white text has contrast {ratio:.1f}:1; it needs 4.5:1")
+    return value
+
+
+WallboardColour = Annotated[str, AfterValidator(_wallboard_colour)]
+
+
+class WallboardColours(Strict):
+    """Backgrounds behind white text; each level also has its own symbol and word."""
+
+    ok: WallboardColour = "#1c6b2e"
+    warn: WallboardColour = "#8a4b00"
+    alarm: WallboardColour = "#a4001d"
+
+
+class Wallboard(Strict):
+    """The supervisors' wallboard (/wallboard) and its kiosk screens."""
+
+    refresh_s: float = Field(1.0, ge=0.5, le=60)
+    stats_refresh_s: float = Field(5.0, ge=1, le=600)
+    queues: list[Name] = Field(default_factory=list, description="empty: every queue")
+    colours: WallboardColours = WallboardColours()
+    waiting: Limit = Limit(warn=3, alarm=8)
+    longest_wait_s: Limit = Limit(warn=90, alarm=300)
+    service_level_60: Limit = Limit(warn=80, alarm=60)
+    service_level_120: Limit = Limit(warn=90, alarm=75)
+    asa_s: Limit = Limit(warn=45, alarm=90)
+    callbacks_pending: Limit = Limit(warn=3, alarm=10)
+    messages_overdue: Limit = Limit(warn=1, alarm=5)
+
+    @field_validator("waiting", "longest_wait_s", "service_level_60", "service_level_120",
+                     "asa_s", "callbacks_pending", "messages_overdue")  # fmt: skip
+    @classmethod
+    def _limits_in_order(cls, limit: Limit, info: ValidationInfo) -> Limit:
+        if info.field_name in HIGHER_IS_BETTER:
+            if limit.warn > 100 or limit.alarm > 100:
+                raise ValueError("a service level is a per cent, 0-100")
+            if limit.alarm > limit.warn:
+                raise ValueError(f"alarm ({limit.alarm:g}) must not be above warn "
+                                 f"({limit.warn:g}): a higher service level is better")  # fmt: skip
+        elif limit.alarm < limit.warn:
+            raise ValueError(f"alarm ({limit.alarm:g}) must not be below warn ({limit.warn:g})")
+        return limit
+
+
 class SiteConfig(Strict):
     site: Site
     handoff: Handoff = Handoff()
@@ -298,6 +372,7 @@ class SiteConfig(Strict):
     number_policy: NumberPolicy = NumberPolicy()
     privacy: Privacy = Privacy()
     web: Web = Web()
+    wallboard: Wallboard = Wallboard()
     schedules: dict[Name, Schedule]
     numbers: list[PublishedNumber]
     queues: list[Queue]
@@ -339,6 +414,9 @@ class SiteConfig(Strict):
                     raise ValueError(
                         f"telephonist '{telephonist.id}' answers unknown queue '{name}'"
                     )
+        for name in self.wallboard.queues:
+            if name not in queues:
+                raise ValueError(f"wallboard: shows unknown queue '{name}'")
         for office in self.offices:
             if office.fallback_queue not in queues:
                 raise ValueError(

@@ -2,7 +2,8 @@
 feature codes).
 
 A telephonist may change their own state (their site-file ``person`` or ``id`` matches
-their account); an admin may change anyone's.
+their account); an admin may change anyone's; a supervisor may see every state and log any
+telephonist out or unpause them, and change nothing else.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from vaxel.web.app import require
 from vaxel.web.auth import Principal, Role
 
 STAFF = (Role.TELEPHONIST, Role.UNIT_ADMIN)
+# What a supervisor may do to any telephonist: nothing that puts someone to work or takes calls.
+SUPERVISED = (Role.SUPERVISOR,)
 
 
 class PauseIn(BaseModel):
@@ -65,22 +68,25 @@ def make_router(ctx: AppContext) -> APIRouter:
             raise HTTPException(status_code=503, detail="the queues run in the controller only")
         return found
 
-    def allowed(user: Principal, telephonist_id: str) -> None:
+    def allowed(user: Principal, telephonist_id: str, supervised: bool = False) -> None:
         if user.has(Role.ADMIN):
             return
         config = next((t for t in ctx.config.telephonists if t.id == telephonist_id), None)
         if config is None:
             raise HTTPException(status_code=404, detail=f"no telephonist '{telephonist_id}'")
+        if supervised and Role.SUPERVISOR in user.roles:
+            return
         if user.username != telephonist_id and (
             not config.person or config.person != user.person_id
         ):
             raise HTTPException(status_code=403, detail="you may change only your own state")
 
-    def change(telephonist_id: str, user: Principal, what: TelephonistChange) -> TelephonistOut:
-        allowed(user, telephonist_id)
+    def change(telephonist_id: str, user: Principal, what: TelephonistChange,
+               supervised: bool = False) -> TelephonistOut:  # fmt: skip
+        allowed(user, telephonist_id, supervised)
         return telephonist_out(service().change(telephonist_id, what))
 
-    @router.get("", dependencies=[require(*STAFF)])
+    @router.get("", dependencies=[require(*STAFF, *SUPERVISED)])
     async def state() -> dict[str, Any]:
         """Every queue with its entries in order, and every telephonist's state."""
         return snapshot(service())
@@ -90,8 +96,10 @@ def make_router(ctx: AppContext) -> APIRouter:
         return change(telephonist_id, user, Login())
 
     @router.post("/telephonists/{telephonist_id}/logout")
-    async def logout(telephonist_id: str, user: Principal = require(*STAFF)) -> TelephonistOut:
-        return change(telephonist_id, user, Logout())
+    async def logout(
+        telephonist_id: str, user: Principal = require(*STAFF, *SUPERVISED)
+    ) -> TelephonistOut:
+        return change(telephonist_id, user, Logout(), supervised=True)
 
     @router.post("/telephonists/{telephonist_id}/pause")
     async def pause(
@@ -100,8 +108,10 @@ def make_router(ctx: AppContext) -> APIRouter:
         return change(telephonist_id, user, Pause(body.reason))
 
     @router.post("/telephonists/{telephonist_id}/unpause")
-    async def unpause(telephonist_id: str, user: Principal = require(*STAFF)) -> TelephonistOut:
-        return change(telephonist_id, user, Unpause())
+    async def unpause(
+        telephonist_id: str, user: Principal = require(*STAFF, *SUPERVISED)
+    ) -> TelephonistOut:
+        return change(telephonist_id, user, Unpause(), supervised=True)
 
     @router.post("/telephonists/{telephonist_id}/wrapup-code")
     async def wrapup_code(

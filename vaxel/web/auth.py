@@ -34,6 +34,7 @@ class Role(StrEnum):
     TELEPHONIST = "telephonist"
     UNIT_ADMIN = "unit_admin"
     ANALYST = "analyst"
+    SUPERVISOR = "supervisor"
     ADMIN = "admin"
 
 
