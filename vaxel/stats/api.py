@@ -13,12 +13,13 @@ from pydantic import BaseModel
 
 from vaxel.errors import DomainError
 from vaxel.stats.aggregates import Period
-from vaxel.stats.render import FORMATS, MEDIA_TYPES, filename, render
+from vaxel.stats.render import FORMATS, MEDIA_TYPES, filename, render, standalone_style_hash
 from vaxel.stats.reports import REPORTS
 from vaxel.stats.reports import Query as ReportQuery
 from vaxel.stats.service import StatsService
 from vaxel.web.app import CurrentUser, require
 from vaxel.web.auth import Principal, Role
+from vaxel.web.headers import policy_allowing_style
 
 # Per-person working time is personnel data: only administrators see it.
 TELEPHONIST_REPORT_ROLES = (Role.ADMIN, Role.UNIT_ADMIN)
@@ -78,6 +79,8 @@ def router(service: StatsService) -> APIRouter:
         headers = {}
         if format in ("csv", "xlsx"):
             headers["content-disposition"] = f'attachment; filename="{filename(built, format)}"'
+        if format == "html":
+            headers["content-security-policy"] = policy_allowing_style(standalone_style_hash())
         return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
 
     @api.get("/calls")

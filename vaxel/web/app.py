@@ -19,9 +19,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
+from vaxel.config import Web
 from vaxel.context import AppContext
 from vaxel.errors import DomainError
 from vaxel.web.auth import AuthError, Forbidden, Principal, Role, csrf_matches
+from vaxel.web.headers import SecurityHeaders, add_security_headers
 from vaxel.web.i18n import language_of, translator
 
 HERE = Path(__file__).resolve().parent
@@ -86,7 +88,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     auth = ctx.auth
-    secure = ctx.config.web.secure_cookies
+    secure = cookies_are_secure(ctx.config.web)
+    app.add_middleware(SecurityHeaders)
 
     @app.middleware("http")
     async def identify(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -134,10 +137,13 @@ def create_app(ctx: AppContext) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("web_request_failed", path=request.url.path)
-        return JSONResponse(
+        response = JSONResponse(
             {"error": "internal", "message": "something went wrong; it has been logged"},
             status_code=500,
         )
+        # A 500 is answered outside the middleware stack, so it gets its headers here.
+        add_security_headers(response.headers)
+        return response
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_page(request: Request, next: str = "/") -> HTMLResponse:
@@ -199,6 +205,13 @@ def create_app(ctx: AppContext) -> FastAPI:
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def cookies_are_secure(web: Web) -> bool:
+    """Secure cookies whenever the site is reached over https, unless set explicitly."""
+    if web.secure_cookies is not None:
+        return web.secure_cookies
+    return web.public_url.lower().startswith("https://")
 
 
 def _safe_next(target: str) -> str:
