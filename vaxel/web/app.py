@@ -12,19 +12,19 @@ from pathlib import Path
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel
 
 from vaxel.config import Web
 from vaxel.context import AppContext
 from vaxel.errors import DomainError
-from vaxel.web.auth import AuthError, Forbidden, Principal, Role, csrf_matches
+from vaxel.web.auth import Forbidden, Principal, Role, csrf_matches
 from vaxel.web.headers import SecurityHeaders, add_security_headers
 from vaxel.web.i18n import language_of, translator
+from vaxel.web.login_guard import LoginCsrf, LoginGuard
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "vaxel_session"
@@ -59,11 +59,6 @@ def require(*roles: Role):  # type: ignore[no-untyped-def]
         return user
 
     return Depends(check)
-
-
-class LoginBody(BaseModel):
-    username: str
-    password: str
 
 
 def render(
@@ -145,25 +140,10 @@ def create_app(ctx: AppContext) -> FastAPI:
         add_security_headers(response.headers)
         return response
 
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    async def login_page(request: Request, next: str = "/") -> HTMLResponse:
-        return render(request, "login.html", next=_safe_next(next), error=None)
+    from vaxel.web.login import add_login_routes
 
-    @app.post("/login", include_in_schema=False)
-    async def login_form(
-        request: Request,
-        username: Annotated[str, Form()],
-        password: Annotated[str, Form()],
-        next: Annotated[str, Form()] = "/",
-    ) -> Response:
-        try:
-            user_id = await asyncio.to_thread(auth.check_password, username, password)
-        except AuthError:
-            return render(request, "login.html", status_code=401, next=_safe_next(next), error=True)
-        token, _csrf = await asyncio.to_thread(auth.open_session, user_id)
-        response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure)
-        return response
+    add_login_routes(app, auth=auth, guard=LoginGuard(clock=ctx.clock), csrf=LoginCsrf(),
+                     secure=secure, session_cookie=COOKIE)  # fmt: skip
 
     @app.post("/logout", include_in_schema=False)
     async def logout(request: Request, user: CurrentUser) -> Response:
@@ -171,16 +151,6 @@ def create_app(ctx: AppContext) -> FastAPI:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
-
-    @app.post("/api/v1/auth/login", tags=["auth"])
-    async def api_login(body: LoginBody) -> dict[str, str]:
-        """Exchange a username and password for a bearer token (scripts, integrations)."""
-        try:
-            user_id = await asyncio.to_thread(auth.check_password, body.username, body.password)
-        except AuthError as exc:
-            raise HTTPException(status_code=401, detail=str(exc)) from None
-        token, csrf = await asyncio.to_thread(auth.open_session, user_id)
-        return {"token": token, "csrf_token": csrf}
 
     @app.get("/api/v1/me", tags=["auth"])
     async def me(user: CurrentUser) -> dict[str, object]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.web_login import page_login
 from tests.unit.web.web_app import PASSWORD, full_context
 from vaxel.web.app import create_app
 from vaxel.web.auth import Role
 from vaxel.web.headers import CONTENT_SECURITY_POLICY
 
 
-def app_for(directory, web: str = "") -> TestClient:
+def app_for(directory, web: str = "", base_url: str = "http://testserver") -> TestClient:
     ctx = full_context(directory, web, users={"anna": Role.OFFICER})
-    return TestClient(create_app(ctx), raise_server_exceptions=False)
+    return TestClient(create_app(ctx), base_url=base_url, raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +56,14 @@ def test_the_policy_forbids_inline_script_and_style_and_framing():
 
 
 def login_cookie(client: TestClient) -> str:
-    reply = client.post("/login", data={"username": "anna", "password": PASSWORD},
-                        follow_redirects=False)  # fmt: skip
+    reply = page_login(client, "anna", PASSWORD)
     assert reply.status_code == 303
     return reply.headers["set-cookie"].lower()
 
 
 def test_session_cookie_is_secure_when_the_public_url_is_https(tmp_path):
-    with app_for(tmp_path, 'public_url = "https://vaxel.kommun.example"\n') as client:
+    web = 'public_url = "https://vaxel.kommun.example"\n'
+    with app_for(tmp_path, web, base_url="https://testserver") as client:
         assert "; secure" in login_cookie(client)
 
 
