@@ -29,14 +29,39 @@ class WrapUpBody(BaseModel):
     code: str
 
 
+# A report over more than about three years is not a question anyone asks of this data
+# (raw events are kept shorter than that) and would take minutes; refuse it up front.
+MAX_REPORT_DAYS = 3 * 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def parse_day(text: str, field: str) -> date:
+    """A date typed by a person (a page's query, the command line), or a clear refusal."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(f"'{field}' must be a date like 2026-11-23", field=field) from None
+
+
+def check_dates(first: date, last: date) -> None:
+    """Refuse an impossible or absurd period before any work is done."""
+    for field, day in (("from", first), ("to", last)):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(f"'{field}' must be between {EARLIEST} and {LATEST}", field=field)
+    if last < first:
+        raise DomainError("'to' is before 'from'", field="to")
+    if (last - first).days + 1 > MAX_REPORT_DAYS:
+        raise DomainError(f"a report covers at most {MAX_REPORT_DAYS} days (about three "
+                          "years); choose a shorter period", field="to")  # fmt: skip
+
+
 def report_query(name: str, first: date, last: date, period: str, number: list[str] | None,
                  queue: str | None, department: str | None) -> ReportQuery:  # fmt: skip
     if name not in REPORTS:
         raise DomainError(
             f"unknown report '{name}'; choose one of {', '.join(REPORTS)}", status=404
         )
-    if last < first:
-        raise DomainError("'to' is before 'from'")
+    check_dates(first, last)
     try:
         per = Period(period)
     except ValueError:
@@ -94,6 +119,7 @@ def router(service: StatsService) -> APIRouter:
     ) -> list[dict[str, Any]]:
         """The caller-view call log: one row per contact, with its stints. Callers appear
         only as pseudonyms."""
+        check_dates(first, last)
         rows = await asyncio.to_thread(service.call_log, first, last, number=number,
                                        limit=limit, offset=offset)  # fmt: skip
         return [asdict(r) for r in rows]

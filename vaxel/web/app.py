@@ -13,16 +13,15 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from vaxel.config import Web
 from vaxel.context import AppContext
-from vaxel.errors import DomainError
-from vaxel.web.auth import Forbidden, Principal, Role, csrf_matches
-from vaxel.web.headers import SecurityHeaders, add_security_headers
+from vaxel.web.auth import Principal, Role, csrf_matches
+from vaxel.web.errors import install_error_handlers
+from vaxel.web.headers import SecurityHeaders
 from vaxel.web.i18n import language_of, translator
 from vaxel.web.login_guard import LoginCsrf, LoginGuard
 
@@ -106,39 +105,7 @@ def create_app(ctx: AppContext) -> FastAPI:
                 request.state.form_csrf = form.get("csrf_token")
         return await call_next(request)
 
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=exc.status)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse({"error": "forbidden", "message": str(exc)}, status_code=403)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            {
-                "error": "invalid_request",
-                "message": "the request is not valid",
-                "problems": problems,
-            },
-            status_code=422,
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("web_request_failed", path=request.url.path)
-        response = JSONResponse(
-            {"error": "internal", "message": "something went wrong; it has been logged"},
-            status_code=500,
-        )
-        # A 500 is answered outside the middleware stack, so it gets its headers here.
-        add_security_headers(response.headers)
-        return response
+    install_error_handlers(app)
 
     from vaxel.web.login import add_login_routes
 
