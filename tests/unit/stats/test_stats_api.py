@@ -88,7 +88,7 @@ def test_a_telephonist_sets_a_wrap_up_code(client):
 def test_the_report_page_filters_and_keeps_the_telephonist_report_from_analysts(client):
     page_login(client, "ada", PASSWORD)
     page = client.get(f"/reports?name=telephonists&from={DAY}&to={DAY}")
-    assert page.status_code == 200 and "does not allow the telephonist report" in page.text
+    assert page.status_code == 403 and "does not allow the telephonist report" in page.text
     assert 'class="report"' not in page.text
     # c1 waited in the centre queue: another queue has nothing offered.
     base = f"/reports?name=accessibility&from={DAY}&to={DAY}&lang=en"
