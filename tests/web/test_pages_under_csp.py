@@ -38,7 +38,7 @@ def site(tmp_path, monkeypatch):
 
 
 PAGES = {
-    "karin": ["/", "/my-phone", "/directory?q=karin", "/messages/handled/abc"],
+    "karin": ["/", "/my-phone", "/directory?q=karin", "/messages/handled/abc", "/no/such/page"],
     "admin": ["/reports?from=2026-11-01&to=2026-11-30",
               "/api/v1/stats/reports/accessibility?from=2026-11-01&to=2026-11-30&format=html"],
 }  # fmt: skip

@@ -112,3 +112,19 @@ def test_the_message_link_page_escapes_the_token():
     )
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_the_message_link_route_does_not_reflect_script_from_the_token(tmp_path):
+    from urllib.parse import quote
+
+    from fastapi.testclient import TestClient
+
+    from tests.unit.web.web_app import full_context
+    from vaxel.web.app import create_app
+
+    attack = "x'><img src=x onerror=alert(document.cookie)><a href='"  # no "/": one path segment
+    with TestClient(create_app(full_context(tmp_path, users={}))) as client:
+        page = client.get("/messages/handled/" + quote(attack, safe=""))
+    assert page.status_code == 200
+    assert "<img" not in page.text
+    assert "&lt;img src=x onerror=alert(document.cookie)&gt;" in page.text
