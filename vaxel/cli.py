@@ -90,7 +90,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         roles = {Role(r) for r in args.role}
     except ValueError:
         return _fail(f"roles are {', '.join(r.value for r in Role)}", 2)
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        password = _new_password(args)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
     try:
         ctx.auth.create_user(username=args.username, display_name=args.name or args.username,
                              password=password, roles=roles, person_id=args.person,
@@ -100,6 +103,34 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     ctx.auth.audit("cli", "user.create", f"user:{args.username}", {"roles": sorted(roles)})
     print(f"user {args.username} created with roles {', '.join(sorted(roles))}")
     return 0
+
+
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The new account's password: piped, typed twice at a terminal, or explicitly none.
+
+    Silently creating an account without a password would leave an admin believing they set
+    one; so without a terminal and without a flag the command refuses.
+    """
+    import getpass
+
+    if args.no_password:
+        if args.password_stdin:
+            raise ValueError("give either --password-stdin or --no-password, not both")
+        return None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ValueError(
+                "no password on stdin (use --no-password for a single sign-on account)"
+            )
+        return password
+    if not sys.stdin.isatty():
+        raise ValueError("no terminal to ask for the password: pipe it with --password-stdin, "
+                         "or give --no-password for a single sign-on account")  # fmt: skip
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise ValueError("the two passwords differ; nothing was created")
+    return password
 
 
 def _sandbox(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -204,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--person", help="the directory person this account belongs to")
     add.add_argument("--unit", help="the unit a unit admin administers")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--no-password", action="store_true",
+                     help="no password: the account can log in only through single sign-on")  # fmt: skip
     add.set_defaults(func=cmd_user_add)
 
     pbx = sub.add_parser("pbx", help="the sandbox Asterisk")

@@ -228,8 +228,9 @@ class Web(Strict):
     enabled: bool = True
     bind: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
-    # Behind TLS termination in production: cookies then carry the Secure flag.
-    secure_cookies: bool = False
+    # Unset: cookies carry the Secure flag exactly when public_url is https (TLS termination
+    # in front); true or false overrides that.
+    secure_cookies: bool | None = None
     public_url: str = "http://127.0.0.1:8080"
 
 

@@ -9,12 +9,17 @@ class DomainError(Exception):
     code = "refused"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+    field: str | None = None
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 field: str | None = None) -> None:  # fmt: skip
         super().__init__(message)
         if code:
             self.code = code
         if status:
             self.status = status
+        if field:
+            self.field = field  # the input it is about, for the API's "problems" list
 
 
 class NotFound(DomainError):

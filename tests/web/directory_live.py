@@ -12,6 +12,7 @@ import httpx
 from tests.conftest import run_vaxel
 from tests.support.controller import ControllerProcess, write_site_file
 from tests.support.sipp import SippRun, _respond, citizen_scenario, free_port, run_sipp
+from tests.support.web_login import page_login
 from tests.unit.directory.dir_app import EXAMPLE, PASSWORD, USERS
 from vaxel.app import build_context
 from vaxel.config import load_site_config
@@ -44,7 +45,7 @@ def start_controller(tmp_path: Path) -> tuple[ControllerProcess, str]:
 def login_form_client(base: str, username: str) -> tuple[httpx.Client, str]:
     """A cookie session as the browser has it, with the page's CSRF token."""
     client = httpx.Client(base_url=base, timeout=10)
-    reply = client.post("/login", data={"username": username, "password": PASSWORD})
+    reply = page_login(client, username, PASSWORD)
     assert reply.status_code in (200, 303), reply.text
     page = client.get("/my-phone")
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -26,10 +26,18 @@ from vaxel.handoff.inputs import (
 )
 from vaxel.handoff.messages import Urgency
 from vaxel.handoff.states import Initiator, Mode
-from vaxel.web.app import require
+from vaxel.web.app import render, require
 from vaxel.web.auth import Principal, Role
+from vaxel.web.i18n import register
 
 STAFF = (Role.TELEPHONIST, Role.UNIT_ADMIN)
+
+register("sv", {"msg.title": "Meddelande", "msg.confirm_handled": "Markera meddelandet som hanterat?",
+                "msg.handled_button": "Hanterat",
+                "msg.is_handled": "Meddelande {reference} är markerat som hanterat."})  # fmt: skip
+register("en", {"msg.title": "Message", "msg.confirm_handled": "Mark the message as handled?",
+                "msg.handled_button": "Handled",
+                "msg.is_handled": "Message {reference} is marked as handled."})  # fmt: skip
 
 
 class StartIn(BaseModel):
@@ -155,12 +163,8 @@ def make_pages(ctx: AppContext) -> APIRouter:
     router = APIRouter(tags=["messages"])
 
     @router.get("/messages/handled/{token}", response_class=HTMLResponse)
-    async def confirm(token: str) -> str:
-        return (
-            "<!doctype html><html lang=sv><meta charset=utf-8><title>Meddelande</title>"
-            f"<form method=post action='/messages/handled/{token}'>"
-            "<p>Markera meddelandet som hanterat?</p><button>Hanterat</button></form></html>"
-        )
+    async def confirm(request: Request, token: str) -> Response:
+        return render(request, "handoff/confirm_handled.html", token=token)
 
     @router.get("/messages/recording/{token}")
     async def recording(token: str) -> Response:
@@ -182,10 +186,9 @@ def make_pages(ctx: AppContext) -> APIRouter:
         return Response(audio, media_type="audio/wav")
 
     @router.post("/messages/handled/{token}", response_class=HTMLResponse)
-    async def mark(token: str) -> str:
+    async def mark(request: Request, token: str) -> Response:
         message = await ctx.services["handoff_messages"].mark_handled(token=token)
-        return (f"<!doctype html><html lang=sv><meta charset=utf-8><p>Meddelande "
-                f"{message.reference} är markerat som hanterat.</p></html>")  # fmt: skip
+        return render(request, "handoff/handled.html", reference=message.reference)
 
     return router
 

@@ -13,12 +13,13 @@ from pydantic import BaseModel
 
 from vaxel.errors import DomainError
 from vaxel.stats.aggregates import Period
-from vaxel.stats.render import FORMATS, MEDIA_TYPES, filename, render
+from vaxel.stats.render import FORMATS, MEDIA_TYPES, filename, render, standalone_style_hash
 from vaxel.stats.reports import REPORTS
 from vaxel.stats.reports import Query as ReportQuery
 from vaxel.stats.service import StatsService
 from vaxel.web.app import CurrentUser, require
 from vaxel.web.auth import Principal, Role
+from vaxel.web.headers import policy_allowing_style
 
 # Per-person working time is personnel data: only administrators see it.
 TELEPHONIST_REPORT_ROLES = (Role.ADMIN, Role.UNIT_ADMIN)
@@ -28,14 +29,39 @@ class WrapUpBody(BaseModel):
     code: str
 
 
+# A report over more than about three years is not a question anyone asks of this data
+# (raw events are kept shorter than that) and would take minutes; refuse it up front.
+MAX_REPORT_DAYS = 3 * 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def parse_day(text: str, field: str) -> date:
+    """A date typed by a person (a page's query, the command line), or a clear refusal."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(f"'{field}' must be a date like 2026-11-23", field=field) from None
+
+
+def check_dates(first: date, last: date) -> None:
+    """Refuse an impossible or absurd period before any work is done."""
+    for field, day in (("from", first), ("to", last)):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(f"'{field}' must be between {EARLIEST} and {LATEST}", field=field)
+    if last < first:
+        raise DomainError("'to' is before 'from'", field="to")
+    if (last - first).days + 1 > MAX_REPORT_DAYS:
+        raise DomainError(f"a report covers at most {MAX_REPORT_DAYS} days (about three "
+                          "years); choose a shorter period", field="to")  # fmt: skip
+
+
 def report_query(name: str, first: date, last: date, period: str, number: list[str] | None,
                  queue: str | None, department: str | None) -> ReportQuery:  # fmt: skip
     if name not in REPORTS:
         raise DomainError(
             f"unknown report '{name}'; choose one of {', '.join(REPORTS)}", status=404
         )
-    if last < first:
-        raise DomainError("'to' is before 'from'")
+    check_dates(first, last)
     try:
         per = Period(period)
     except ValueError:
@@ -78,6 +104,8 @@ def router(service: StatsService) -> APIRouter:
         headers = {}
         if format in ("csv", "xlsx"):
             headers["content-disposition"] = f'attachment; filename="{filename(built, format)}"'
+        if format == "html":
+            headers["content-security-policy"] = policy_allowing_style(standalone_style_hash())
         return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
 
     @api.get("/calls")
@@ -91,6 +119,7 @@ def router(service: StatsService) -> APIRouter:
     ) -> list[dict[str, Any]]:
         """The caller-view call log: one row per contact, with its stints. Callers appear
         only as pseudonyms."""
+        check_dates(first, last)
         rows = await asyncio.to_thread(service.call_log, first, last, number=number,
                                        limit=limit, offset=offset)  # fmt: skip
         return [asdict(r) for r in rows]

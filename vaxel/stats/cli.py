@@ -155,12 +155,12 @@ def cmd_privacy(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from vaxel.errors import DomainError
-    from vaxel.stats.api import report_query
+    from vaxel.stats.api import parse_day, report_query
     from vaxel.stats.render import render
 
     ctx = _ctx(args)
     try:
-        q = report_query(args.name, date.fromisoformat(args.first), date.fromisoformat(args.last),
+        q = report_query(args.name, parse_day(args.first, "from"), parse_day(args.last, "to"),
                          args.period, args.number, args.queue, args.department)  # fmt: skip
     except DomainError as exc:
         print(f"vaxel: {exc}", file=sys.stderr)

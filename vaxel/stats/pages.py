@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vaxel.errors import DomainError
 from vaxel.stats.aggregates import Period
-from vaxel.stats.api import check_report_role, report_query
+from vaxel.stats.api import check_report_role, parse_day, report_query
 from vaxel.stats.labels_i18n import label
 from vaxel.stats.render import html_body
 from vaxel.stats.reports import REPORTS
+from vaxel.stats.reports import Query as ReportQuery
 from vaxel.stats.service import StatsService
 from vaxel.web.app import principal_of, render
 from vaxel.web.i18n import register
@@ -34,21 +35,22 @@ def router(service: StatsService) -> APIRouter:
             return RedirectResponse("/login?next=/reports", status_code=303)
         params = request.query_params
         today = service.clock.now().date()
-        first = date.fromisoformat(params.get("from") or (today - timedelta(days=30)).isoformat())
-        last = date.fromisoformat(params.get("to") or today.isoformat())
-        number = params.get("number") or None
-        body, error = None, None
-        q = report_query(params.get("name", "accessibility"), first, last,
-                         params.get("period", "day"), [number] if number else None,
-                         params.get("queue") or None, params.get("department") or None)  # fmt: skip
+        q = ReportQuery("accessibility", today - timedelta(days=30), today, Period.DAY)
         lang = request.query_params.get("lang") or request.cookies.get("vaxel_lang") or "sv"
+        body, error, status = None, None, 200
         try:
+            first = parse_day(params.get("from") or q.first.isoformat(), "from")
+            last = parse_day(params.get("to") or q.last.isoformat(), "to")
+            number = params.get("number") or None
+            q = report_query(params.get("name", "accessibility"), first, last,
+                             params.get("period", "day"), [number] if number else None,
+                             params.get("queue") or None, params.get("department") or None)  # fmt: skip
             check_report_role(user, q.name)
             built = await asyncio.to_thread(service.report, q)
             body = html_body(built, "en" if lang == "en" else "sv")
         except DomainError as exc:
-            error = str(exc)
-        return render(request, "stats/reports.html", q=q, body=body, error=error,
+            error, status = str(exc), exc.status
+        return render(request, "stats/reports.html", status_code=status, q=q, body=body, error=error,
                       reports=REPORTS, periods=[p.value for p in Period], label=label)  # fmt: skip
 
     return pages

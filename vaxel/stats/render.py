@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 from datetime import date
-from html import escape
 from typing import Any
+
+from markupsafe import Markup
 
 from vaxel.stats.charts import svg
 from vaxel.stats.labels_i18n import WEEKDAYS, label
 from vaxel.stats.reports import Report, Table
+from vaxel.stats.templating import environment
 
 FORMATS = ("json", "csv", "html", "xlsx")
 
@@ -75,30 +79,32 @@ th:first-child,td:first-child{text-align:left}th{background:#eef2f7}
 .chart{display:block;margin:1rem 0;max-width:100%;height:auto}"""
 
 
-def html_body(report: Report, lang: str = "sv") -> str:
-    parts = [
-        f"<h1>{escape(label(report.name, lang))}</h1>",
-        f"<p>{label('from', lang)} {report.first} {label('to', lang).lower()} {report.last}</p>",
-    ]
-    for chart in report.charts:
-        parts.append(svg(chart, lang))
-    for table in report.tables:
-        parts.append(f"<h2>{escape(label(table.key, lang))}</h2><table><thead><tr>")
-        parts += [f'<th scope="col">{escape(_header(c, lang))}</th>' for c in table.columns]
-        parts.append("</tr></thead><tbody>")
-        for row in table.rows:
-            cells = [f"<td>{escape(_cell(table, c, row.get(c), lang))}</td>" for c in table.columns]
-            parts.append("<tr>" + "".join(cells) + "</tr>")
-        parts.append("</tbody></table>")
-    return "\n".join(parts)
+def html_body(report: Report, lang: str = "sv") -> Markup:
+    """The report as an HTML fragment (headings, SVG charts, tables), autoescaped."""
+    charts = [Markup(svg(chart, lang)) for chart in report.charts]  # from an autoescaped template
+    return Markup(
+        environment()
+        .get_template("report_body.html")
+        .render(report=report, lang=lang, charts=charts, label=label, header=_header, cell=_cell)
+    )
 
 
 def to_html(report: Report, lang: str = "sv") -> str:
+    """A standalone page: its style is inline because the file is meant to be saved and
+    opened offline; the API serves it with a CSP that allows exactly this style's hash."""
     return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{escape(label(report.name, lang))} {report.first}–{report.last}</title>"
-        f"<style>{CSS}</style></head><body>{html_body(report, lang)}</body></html>"
+        environment()
+        .get_template("report.html")
+        .render(
+            report=report, lang=lang, label=label, css=Markup(CSS), body=html_body(report, lang)
+        )
     )
+
+
+def standalone_style_hash() -> str:
+    """The CSP source for the standalone page's one inline style."""
+    digest = hashlib.sha256(CSS.encode()).digest()
+    return "'sha256-" + base64.b64encode(digest).decode() + "'"
 
 
 def to_xlsx(report: Report, lang: str = "sv") -> bytes:

@@ -12,17 +12,18 @@ from pathlib import Path
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel
 
+from vaxel.config import Web
 from vaxel.context import AppContext
-from vaxel.errors import DomainError
-from vaxel.web.auth import AuthError, Forbidden, Principal, Role, csrf_matches
+from vaxel.web.auth import Principal, Role, csrf_matches
+from vaxel.web.errors import install_error_handlers
+from vaxel.web.headers import SecurityHeaders
 from vaxel.web.i18n import language_of, translator
+from vaxel.web.login_guard import LoginCsrf, LoginGuard
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "vaxel_session"
@@ -59,11 +60,6 @@ def require(*roles: Role):  # type: ignore[no-untyped-def]
     return Depends(check)
 
 
-class LoginBody(BaseModel):
-    username: str
-    password: str
-
-
 def render(
     request: Request, template: str, status_code: int = 200, **context: object
 ) -> HTMLResponse:
@@ -86,7 +82,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     auth = ctx.auth
-    secure = ctx.config.web.secure_cookies
+    secure = cookies_are_secure(ctx.config.web)
+    app.add_middleware(SecurityHeaders)
 
     @app.middleware("http")
     async def identify(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -108,56 +105,12 @@ def create_app(ctx: AppContext) -> FastAPI:
                 request.state.form_csrf = form.get("csrf_token")
         return await call_next(request)
 
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=exc.status)
+    install_error_handlers(app)
 
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse({"error": "forbidden", "message": str(exc)}, status_code=403)
+    from vaxel.web.login import add_login_routes
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            {
-                "error": "invalid_request",
-                "message": "the request is not valid",
-                "problems": problems,
-            },
-            status_code=422,
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("web_request_failed", path=request.url.path)
-        return JSONResponse(
-            {"error": "internal", "message": "something went wrong; it has been logged"},
-            status_code=500,
-        )
-
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    async def login_page(request: Request, next: str = "/") -> HTMLResponse:
-        return render(request, "login.html", next=_safe_next(next), error=None)
-
-    @app.post("/login", include_in_schema=False)
-    async def login_form(
-        request: Request,
-        username: Annotated[str, Form()],
-        password: Annotated[str, Form()],
-        next: Annotated[str, Form()] = "/",
-    ) -> Response:
-        try:
-            user_id = await asyncio.to_thread(auth.check_password, username, password)
-        except AuthError:
-            return render(request, "login.html", status_code=401, next=_safe_next(next), error=True)
-        token, _csrf = await asyncio.to_thread(auth.open_session, user_id)
-        response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure)
-        return response
+    add_login_routes(app, auth=auth, guard=LoginGuard(clock=ctx.clock), csrf=LoginCsrf(),
+                     secure=secure, session_cookie=COOKIE)  # fmt: skip
 
     @app.post("/logout", include_in_schema=False)
     async def logout(request: Request, user: CurrentUser) -> Response:
@@ -165,16 +118,6 @@ def create_app(ctx: AppContext) -> FastAPI:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
-
-    @app.post("/api/v1/auth/login", tags=["auth"])
-    async def api_login(body: LoginBody) -> dict[str, str]:
-        """Exchange a username and password for a bearer token (scripts, integrations)."""
-        try:
-            user_id = await asyncio.to_thread(auth.check_password, body.username, body.password)
-        except AuthError as exc:
-            raise HTTPException(status_code=401, detail=str(exc)) from None
-        token, csrf = await asyncio.to_thread(auth.open_session, user_id)
-        return {"token": token, "csrf_token": csrf}
 
     @app.get("/api/v1/me", tags=["auth"])
     async def me(user: CurrentUser) -> dict[str, object]:
@@ -199,6 +142,13 @@ def create_app(ctx: AppContext) -> FastAPI:
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def cookies_are_secure(web: Web) -> bool:
+    """Secure cookies whenever the site is reached over https, unless set explicitly."""
+    if web.secure_cookies is not None:
+        return web.secure_cookies
+    return web.public_url.lower().startswith("https://")
 
 
 def _safe_next(target: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.web_login import page_login
 from tests.unit.directory.dir_app import KARIN, PER, TORGHANDEL, make_app
 
 
@@ -161,7 +162,7 @@ def test_import_through_the_api_is_for_admins(app):
 
 def test_my_phone_page_shows_a_refused_forward_next_to_the_form(app):
     client = app.client
-    client.post("/login", data={"username": "karin", "password": "correct horse battery"})
+    page_login(client, "karin", "correct horse battery")
     page = client.get("/my-phone")
     assert page.status_code == 200 and "Vidarekoppling" in page.text
     csrf = page.text.split('name="csrf-token" content="')[1].split('"')[0]

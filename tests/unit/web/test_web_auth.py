@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from tests.support.controller import write_site_file
+from tests.support.web_login import page_login
 from vaxel.app import build_context
 from vaxel.config import load_site_config
 from vaxel.web.app import CurrentUser, create_app, require
@@ -47,7 +48,7 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
     for username in ("anna", "nobody"):
         reply = client.post("/api/v1/auth/login", json={"username": username, "password": "x" * 12})
         assert reply.status_code == 401
-        assert reply.json()["detail"] == "wrong username or password"
+        assert reply.json()["message"] == "wrong username or password"
 
 
 def test_writes_need_a_login(client):
@@ -62,9 +63,7 @@ def test_role_is_checked_on_writes(client):
 
 
 def test_cookie_session_needs_the_csrf_token_for_writes(client):
-    page = client.post(
-        "/login", data={"username": "anna", "password": PASSWORD}, follow_redirects=False
-    )
+    page = page_login(client, "anna", PASSWORD)
     assert page.status_code == 303
     assert "httponly" in page.headers["set-cookie"].lower()
     assert client.post("/api/v1/probe/anyone").status_code == 403
@@ -75,15 +74,14 @@ def test_cookie_session_needs_the_csrf_token_for_writes(client):
 
 
 def test_logout_ends_the_session(client):
-    client.post("/login", data={"username": "anna", "password": PASSWORD})
+    page_login(client, "anna", PASSWORD)
     csrf = client.get("/").text.split('name="csrf-token" content="')[1].split('"')[0]
     client.post("/logout", data={"csrf_token": csrf})
     assert client.get("/api/v1/me").status_code == 401
 
 
 def test_login_form_does_not_redirect_off_site(client):
-    reply = client.post("/login", data={"username": "anna", "password": PASSWORD,
-                                        "next": "//evil.example/"}, follow_redirects=False)  # fmt: skip
+    reply = page_login(client, "anna", PASSWORD, next="//evil.example/")
     assert reply.headers["location"] == "/"
 
 
