@@ -2,8 +2,8 @@
 
 A pure ASGI middleware (not BaseHTTPMiddleware) so streamed responses such as the
 directory's Server-Sent Events pass through untouched. A route may send its own
-Content-Security-Policy (the standalone report export allows its one inline style by hash);
-every other header is always set.
+value of any of them, always a stricter one: the standalone report export allows its one
+inline style by hash, the kiosk page (whose link is its permission) sends no referrer.
 """
 
 from __future__ import annotations
@@ -35,10 +35,12 @@ def policy_allowing_style(source: str) -> str:
 
 
 def add_security_headers(headers: MutableHeaders | MutableMapping[str, Any]) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        headers[name] = value
-    if "content-security-policy" not in headers:
-        headers["content-security-policy"] = CONTENT_SECURITY_POLICY
+    for name, value in (
+        *SECURITY_HEADERS.items(),
+        ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ):
+        if name not in headers:
+            headers[name] = value
 
 
 class SecurityHeaders:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.web_login import page_login
 from tests.unit.console.wallboard_app import PASSWORD, make_app
 from vaxel.queue.telephonists import Available, Paused
 from vaxel.web.app import create_app
@@ -53,7 +54,7 @@ def test_supervisors_admins_and_analysts_see_the_wallboard_others_do_not(client)
 
 
 def test_the_page_has_no_inline_script_or_style(client):
-    client.post("/login", data={"username": "sara", "password": PASSWORD})
+    page_login(client, "sara", PASSWORD)
     page = client.get("/wallboard")
     assert page.status_code == 200 and 'data-stream="/wallboard/stream"' in page.text
     assert "style=" not in page.text and "<style" not in page.text
@@ -153,14 +154,15 @@ def test_vaxel_user_add_takes_the_supervisor_role(tmp_path):
 
     site = write_site_file(tmp_path)
     done = run_vaxel("user", "add", "--config", str(site), "--username", "sven", "--role",
-                     "supervisor", "--password-stdin", env={"VAXEL_STATS_DIR": str(tmp_path)})  # fmt: skip
+                     "supervisor", "--no-password", env={"VAXEL_STATS_DIR": str(tmp_path)})  # fmt: skip
     assert done.returncode == 0 and "roles supervisor" in done.stdout, done.stderr
 
 
 def test_the_home_page_links_the_wallboard_for_those_who_may_see_it(client):
-    client.post("/login", data={"username": "sara", "password": PASSWORD})
+    page_login(client, "sara", PASSWORD)
     assert 'href="/wallboard"' in client.get("/").text
-    client.post("/login", data={"username": "t1001", "password": PASSWORD})
+    client.cookies.clear()
+    page_login(client, "t1001", PASSWORD)
     assert 'href="/wallboard"' not in client.get("/").text
 
 
