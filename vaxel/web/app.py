@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from vaxel.context import AppContext
 from vaxel.errors import DomainError
+from vaxel.web import docs
 from vaxel.web.auth import AuthError, Forbidden, Principal, Role, csrf_matches
 from vaxel.web.i18n import language_of, translator
 
@@ -81,7 +82,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         title="vaxel",
         version="1",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # our own page (web/docs.py): Swagger UI served by vaxel, not a CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
@@ -197,6 +198,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     for router in ctx.page_routers:
         app.include_router(router, include_in_schema=False)
+    app.include_router(docs.router(app.openapi_url or ""), include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
