@@ -14,6 +14,7 @@ from vaxel.stats.api import check_report_role, report_query
 from vaxel.stats.labels_i18n import label
 from vaxel.stats.render import html_body
 from vaxel.stats.reports import REPORTS
+from vaxel.stats.reports import Query as ReportQuery
 from vaxel.stats.service import StatsService
 from vaxel.web.app import principal_of, render
 from vaxel.web.i18n import register
@@ -34,21 +35,34 @@ def router(service: StatsService) -> APIRouter:
             return RedirectResponse("/login?next=/reports", status_code=303)
         params = request.query_params
         today = service.clock.now().date()
-        first = date.fromisoformat(params.get("from") or (today - timedelta(days=30)).isoformat())
-        last = date.fromisoformat(params.get("to") or today.isoformat())
+        name = params.get("name", "accessibility")
         number = params.get("number") or None
+        queue, department = params.get("queue") or None, params.get("department") or None
+        # What the form shows again if the choice cannot be answered: nothing typed is lost.
+        q = ReportQuery(name if name in REPORTS else REPORTS[0], today - timedelta(days=30),
+                        today, Period.DAY, (number,) if number else (), queue, department)  # fmt: skip
         body, error = None, None
-        q = report_query(params.get("name", "accessibility"), first, last,
-                         params.get("period", "day"), [number] if number else None,
-                         params.get("queue") or None, params.get("department") or None)  # fmt: skip
         lang = request.query_params.get("lang") or request.cookies.get("vaxel_lang") or "sv"
         try:
+            first = _day(params.get("from"), q.first)
+            last = _day(params.get("to"), q.last)
+            q = report_query(name, first, last, params.get("period", "day"),
+                             [number] if number else None, queue, department)  # fmt: skip
             check_report_role(user, q.name)
             built = await asyncio.to_thread(service.report, q)
-            body = html_body(built, "en" if lang == "en" else "sv")
+            body = html_body(built, "en" if lang == "en" else "sv", heading=2)
         except DomainError as exc:
             error = str(exc)
         return render(request, "stats/reports.html", q=q, body=body, error=error,
                       reports=REPORTS, periods=[p.value for p in Period], label=label)  # fmt: skip
 
     return pages
+
+
+def _day(text: str | None, default: date) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None

@@ -53,6 +53,8 @@ def _cell(table: Table, column: str, value: Any, lang: str) -> str:
         return label(str(value), lang)
     if column == "weekday" and isinstance(value, int):
         return WEEKDAYS["en" if lang == "en" else "sv"][value]
+    if isinstance(value, float) and lang == "sv":
+        return str(value).replace(".", ",")
     return str(value)
 
 
@@ -72,25 +74,85 @@ CSS = """body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.85rem}
 th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#eef2f7}
+.table-scroll{overflow-x:auto;max-width:100%}
+.key-figures{display:flex;flex-wrap:wrap;gap:.75rem;margin:0;padding:0}
+.key-figures div{border:1px solid #bbb;padding:.4rem .8rem;min-width:9rem}
+.key-figures dd{margin:0;font-size:1.5rem;font-weight:bold}
 .chart{display:block;margin:1rem 0;max-width:100%;height:auto}"""
 
+# The figures a reader looks for first, shown large above the charts and tables.
+KEY_FIGURES = {
+    "accessibility": ("summary", ("offered", "answered", "answer_rate", "sl_60", "sl_120", "asa",
+                                  "abandoned", "longest_wait")),
+}  # fmt: skip
+# A one-row table wider than this is shown turned (one figure per row) so it fits the page.
+TURN_AFTER_COLUMNS = 8
 
-def html_body(report: Report, lang: str = "sv") -> str:
+
+def html_body(report: Report, lang: str = "sv", heading: int = 1) -> str:
+    """The report as HTML: key figures first, then the charts, then each table in a labelled,
+    keyboard-scrollable region so a wide table never makes the page wider than the window.
+    ``heading`` is the level of the report's title (2 when a page has its own h1)."""
+    h1, h2 = f"h{heading}", f"h{heading + 1}"
     parts = [
-        f"<h1>{escape(label(report.name, lang))}</h1>",
+        f"<{h1}>{escape(label(report.name, lang))}</{h1}>",
         f"<p>{label('from', lang)} {report.first} {label('to', lang).lower()} {report.last}</p>",
     ]
+    parts += _key_figures(report, lang, h2)
     for chart in report.charts:
         parts.append(svg(chart, lang))
     for table in report.tables:
-        parts.append(f"<h2>{escape(label(table.key, lang))}</h2><table><thead><tr>")
-        parts += [f'<th scope="col">{escape(_header(c, lang))}</th>' for c in table.columns]
-        parts.append("</tr></thead><tbody>")
-        for row in table.rows:
-            cells = [f"<td>{escape(_cell(table, c, row.get(c), lang))}</td>" for c in table.columns]
-            parts.append("<tr>" + "".join(cells) + "</tr>")
-        parts.append("</tbody></table>")
+        ident = f"{report.name}-{table.key}"
+        parts.append(f'<{h2} id="{ident}">{escape(label(table.key, lang))}</{h2}>')
+        parts.append(
+            f'<div class="table-scroll" role="region" tabindex="0" aria-labelledby="{ident}">'
+        )
+        if len(table.rows) == 1 and len(table.columns) > TURN_AFTER_COLUMNS:
+            parts += _turned(table, lang)
+        else:
+            parts += _table(table, lang)
+        parts.append("</div>")
     return "\n".join(parts)
+
+
+def _key_figures(report: Report, lang: str, h2: str) -> list[str]:
+    if report.name not in KEY_FIGURES:
+        return []
+    key, columns = KEY_FIGURES[report.name]
+    table = report.table(key)
+    if not table.rows:
+        return []
+    ident = f"{report.name}-key-figures"
+    parts = [f'<section aria-labelledby="{ident}"><{h2} id="{ident}">{escape(label("key_figures", lang))}</{h2}>',
+             '<dl class="key-figures">']  # fmt: skip
+    for column in columns:
+        value = _cell(table, column, table.rows[0].get(column), lang)
+        parts.append(f"<div><dt>{escape(_header(column, lang))}</dt><dd>{escape(value)}</dd></div>")
+    parts.append("</dl></section>")
+    return parts
+
+
+def _table(table: Table, lang: str) -> list[str]:
+    parts = ["<table><thead><tr>"]
+    parts += [f'<th scope="col">{escape(_header(c, lang))}</th>' for c in table.columns]
+    parts.append("</tr></thead><tbody>")
+    for row in table.rows:
+        cells = [escape(_cell(table, c, row.get(c), lang)) for c in table.columns]
+        parts.append(f'<tr><th scope="row">{cells[0]}</th>'
+                     + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>")  # fmt: skip
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _turned(table: Table, lang: str) -> list[str]:
+    row = table.rows[0]
+    parts = [f'<table class="turned"><thead><tr><th scope="col">{escape(label("figure", lang))}</th>'
+             f'<th scope="col">{escape(label("value", lang))}</th></tr></thead><tbody>']  # fmt: skip
+    for column in table.columns:
+        parts.append(f'<tr><th scope="row">{escape(_header(column, lang))}</th>'
+                     f"<td>{escape(_cell(table, column, row.get(column), lang))}</td></tr>")  # fmt: skip
+    parts.append("</tbody></table>")
+    return parts
 
 
 def to_html(report: Report, lang: str = "sv") -> str:

@@ -4,6 +4,15 @@
   "use strict";
   var root = document.getElementById("swagger-ui");
   if (!root || typeof window.SwaggerUIBundle !== "function") { return; }
+  // Swagger UI's bundle swallows the skip link's own move of focus to #main; do it here.
+  var skip = document.querySelector("a.skip");
+  var main = document.getElementById("main");
+  if (skip && main) {
+    skip.addEventListener("click", function (event) {
+      event.preventDefault();
+      main.focus();
+    });
+  }
   // Swagger UI draws the request-body editor without a label; name it for screen readers.
   function labelEditors() {
     root.querySelectorAll("textarea:not([aria-label]):not([id])").forEach(function (area) {
