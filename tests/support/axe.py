@@ -31,12 +31,15 @@ def axe_source() -> Path:
 def inject_axe(page: Any) -> None:
     if page.evaluate("typeof window.axe") == "object":
         return
-    parts = urlsplit(page.url)
-    url = f"{parts.scheme}://{parts.netloc}{AXE_PATH}"
     source = axe_source()
-    page.route(url, lambda route: route.fulfill(path=str(source),
-                                                content_type="text/javascript"))  # fmt: skip
-    page.add_script_tag(url=url)
+    parts = urlsplit(page.url)
+    if parts.scheme in ("http", "https"):
+        url = f"{parts.scheme}://{parts.netloc}{AXE_PATH}"
+        page.route(url, lambda route: route.fulfill(path=str(source),
+                                                    content_type="text/javascript"))  # fmt: skip
+        page.add_script_tag(url=url)
+    else:  # a file:// page (a saved report) has no policy to respect
+        page.add_script_tag(path=str(source))
     if page.evaluate("typeof window.axe") != "object":
         raise AssertionError("axe-core did not load into the page")
 
