@@ -72,8 +72,8 @@ def to_csv(report: Report, lang: str = "sv") -> str:
 
 CSS = """body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.85rem}
-th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#eef2f7}
+th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:left}
+td.num{text-align:right;white-space:nowrap}th{background:#eef2f7}
 .table-scroll{overflow-x:auto;max-width:100%}
 .key-figures{display:flex;flex-wrap:wrap;gap:.75rem;margin:0;padding:0}
 .key-figures div{border:1px solid #bbb;padding:.4rem .8rem;min-width:9rem}
@@ -137,11 +137,18 @@ def _table(table: Table, lang: str) -> list[str]:
     parts += [f'<th scope="col">{escape(_header(c, lang))}</th>' for c in table.columns]
     parts.append("</tr></thead><tbody>")
     for row in table.rows:
-        cells = [escape(_cell(table, c, row.get(c), lang)) for c in table.columns]
-        parts.append(f'<tr><th scope="row">{cells[0]}</th>'
-                     + "".join(f"<td>{cell}</td>" for cell in cells[1:]) + "</tr>")  # fmt: skip
+        first, *rest = table.columns
+        parts.append(f'<tr><th scope="row">{escape(_cell(table, first, row.get(first), lang))}</th>'
+                     + "".join(_td(table, c, row.get(c), lang) for c in rest) + "</tr>")  # fmt: skip
     parts.append("</tbody></table>")
     return parts
+
+
+def _td(table: Table, column: str, value: Any, lang: str) -> str:
+    """A figure is right-aligned so its digits line up; words and dates read from the left."""
+    text = escape(_cell(table, column, value, lang))
+    is_figure = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return f'<td class="num">{text}</td>' if is_figure else f"<td>{text}</td>"
 
 
 def _turned(table: Table, lang: str) -> list[str]:
@@ -150,7 +157,7 @@ def _turned(table: Table, lang: str) -> list[str]:
              f'<th scope="col">{escape(label("value", lang))}</th></tr></thead><tbody>']  # fmt: skip
     for column in table.columns:
         parts.append(f'<tr><th scope="row">{escape(_header(column, lang))}</th>'
-                     f"<td>{escape(_cell(table, column, row.get(column), lang))}</td></tr>")  # fmt: skip
+                     f"{_td(table, column, row.get(column), lang)}</tr>")  # fmt: skip
     parts.append("</tbody></table>")
     return parts
 
