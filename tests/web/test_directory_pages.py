@@ -8,6 +8,7 @@ import time
 import pytest
 import uvicorn
 
+from tests.support.axe import assert_no_serious_violations
 from tests.support.sipp import free_port, phone
 from tests.unit.directory.dir_app import KARIN, PASSWORD, make_app
 from tests.web.directory_live import CHROMIUM_ARGS, phone_dials, start_controller
@@ -70,6 +71,7 @@ def test_officer_logs_in_sets_phone_hours_and_a_forward_and_logs_out(browser, we
     alert = page.get_by_role("alert")
     assert "siffror" in alert.inner_text() or "digits" in alert.inner_text()
     assert page.get_by_label("Anknytning eller mobilnummer").get_attribute("aria-invalid") == "true"
+    assert_no_serious_violations(page)  # the page with its error shown
 
     page.get_by_label("När").select_option("unconditional")
     page.get_by_label("Till", exact=True).select_option("extension")
@@ -105,6 +107,8 @@ def test_my_phone_is_keyboard_usable_in_english(browser, web):
     page.keyboard.press("Enter")  # "Close the extension"
     page.wait_for_selector("#saved")
     assert page.locator("#closed-now").inner_text() == "The extension is closed."
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert_no_serious_violations(page)
 
 
 def test_telephonist_sees_presence_change_to_on_a_call_within_a_second(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from tests.support.axe import assert_no_serious_violations
 from tests.support.stats_store import Env
 from vaxel.stats.render import render
 from vaxel.stats.reports import Query, build
@@ -35,6 +36,8 @@ def test_accessibility_report_renders_in_headless_chromium_with_its_charts(tmp_p
         box = page.locator("svg.chart").first.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 100
         assert page.locator("h1").inner_text() == "Tillgänglighet"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+        assert_no_serious_violations(page)
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
     assert shot.stat().st_size > 10_000

@@ -13,6 +13,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary": ("Hela perioden", "Whole period"),
     "by_period": ("Per period", "By period"),
     "by_number": ("Per nummer", "By number dialled"),
+    "key_figures": ("Nyckeltal", "Key figures"),
+    "figure": ("Mått", "Figure"), "value": ("Värde", "Value"),
     # columns
     "period": ("Period", "Period"), "number": ("Nummer", "Number dialled"),
     "working_days": ("Arbetsdagar", "Working days"), "holiday": ("Helgdag", "Holiday"),

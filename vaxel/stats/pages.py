@@ -35,19 +35,22 @@ def router(service: StatsService) -> APIRouter:
             return RedirectResponse("/login?next=/reports", status_code=303)
         params = request.query_params
         today = service.clock.now().date()
-        q = ReportQuery("accessibility", today - timedelta(days=30), today, Period.DAY)
+        name = params.get("name", "accessibility")
+        number = params.get("number") or None
+        queue, department = params.get("queue") or None, params.get("department") or None
+        # What the form shows again if the choice cannot be answered: nothing typed is lost.
+        q = ReportQuery(name if name in REPORTS else REPORTS[0], today - timedelta(days=30),
+                        today, Period.DAY, (number,) if number else (), queue, department)  # fmt: skip
         lang = request.query_params.get("lang") or request.cookies.get("vaxel_lang") or "sv"
         body, error, status = None, None, 200
         try:
             first = parse_day(params.get("from") or q.first.isoformat(), "from")
             last = parse_day(params.get("to") or q.last.isoformat(), "to")
-            number = params.get("number") or None
-            q = report_query(params.get("name", "accessibility"), first, last,
-                             params.get("period", "day"), [number] if number else None,
-                             params.get("queue") or None, params.get("department") or None)  # fmt: skip
+            q = report_query(name, first, last, params.get("period", "day"),
+                             [number] if number else None, queue, department)  # fmt: skip
             check_report_role(user, q.name)
             built = await asyncio.to_thread(service.report, q)
-            body = html_body(built, "en" if lang == "en" else "sv")
+            body = html_body(built, "en" if lang == "en" else "sv", heading=2)
         except DomainError as exc:
             error, status = str(exc), exc.status
         return render(request, "stats/reports.html", status_code=status, q=q, body=body, error=error,

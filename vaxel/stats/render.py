@@ -57,6 +57,8 @@ def _cell(table: Table, column: str, value: Any, lang: str) -> str:
         return label(str(value), lang)
     if column == "weekday" and isinstance(value, int):
         return WEEKDAYS["en" if lang == "en" else "sv"][value]
+    if isinstance(value, float) and lang == "sv":
+        return str(value).replace(".", ",")
     return str(value)
 
 
@@ -74,19 +76,58 @@ def to_csv(report: Report, lang: str = "sv") -> str:
 
 CSS = """body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.85rem}
-th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#eef2f7}
+th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:left}
+td.num{text-align:right;white-space:nowrap}th{background:#eef2f7}
+.table-scroll{overflow-x:auto;max-width:100%}
+.key-figures{display:flex;flex-wrap:wrap;gap:.75rem;margin:0;padding:0}
+.key-figures div{border:1px solid #bbb;padding:.4rem .8rem;min-width:9rem}
+.key-figures dd{margin:0;font-size:1.5rem;font-weight:bold}
 .chart{display:block;margin:1rem 0;max-width:100%;height:auto}"""
 
+# The figures a reader looks for first, shown large above the charts and tables.
+KEY_FIGURES = {
+    "accessibility": ("summary", ("offered", "answered", "answer_rate", "sl_60", "sl_120", "asa",
+                                  "abandoned", "longest_wait")),
+}  # fmt: skip
+# A one-row table wider than this is shown turned (one figure per row) so it fits the page.
+TURN_AFTER_COLUMNS = 8
 
-def html_body(report: Report, lang: str = "sv") -> Markup:
-    """The report as an HTML fragment (headings, SVG charts, tables), autoescaped."""
+
+def html_body(report: Report, lang: str = "sv", heading: int = 1) -> Markup:
+    """The report as an autoescaped HTML fragment: key figures first, then the charts, then
+    each table in a labelled, keyboard-scrollable region so a wide table never makes the page
+    wider than the window. ``heading`` is the title's level (2 when a page has its own h1)."""
     charts = [Markup(svg(chart, lang)) for chart in report.charts]  # from an autoescaped template
     return Markup(
         environment()
         .get_template("report_body.html")
-        .render(report=report, lang=lang, charts=charts, label=label, header=_header, cell=_cell)
+        .render(
+            report=report,
+            lang=lang,
+            charts=charts,
+            label=label,
+            header=_header,
+            cell=_cell,
+            is_figure=_is_figure,
+            key_figures=_key_figures(report),
+            turn_after=TURN_AFTER_COLUMNS,
+            h1=f"h{heading}",
+            h2=f"h{heading + 1}",
+        )
     )
+
+
+def _key_figures(report: Report) -> tuple[Table, list[str]] | None:
+    if report.name not in KEY_FIGURES:
+        return None
+    key, columns = KEY_FIGURES[report.name]
+    table = report.table(key)
+    return (table, list(columns)) if table.rows else None
+
+
+def _is_figure(value: Any) -> bool:
+    """A figure is right-aligned so its digits line up; words and dates read from the left."""
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def to_html(report: Report, lang: str = "sv") -> str:

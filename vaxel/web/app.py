@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from vaxel.config import Web
 from vaxel.context import AppContext
+from vaxel.web import docs
 from vaxel.web.auth import Principal, Role, csrf_matches
 from vaxel.web.errors import install_error_handlers
 from vaxel.web.headers import SecurityHeaders
@@ -77,7 +78,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         title="vaxel",
         version="1",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # our own page (web/docs.py): Swagger UI served by vaxel, not a CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
@@ -140,6 +141,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     for router in ctx.page_routers:
         app.include_router(router, include_in_schema=False)
+    app.include_router(docs.router(app.openapi_url or ""), include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

@@ -108,3 +108,13 @@ def test_the_report_page_renders_for_an_analyst(client):
     page = client.get(f"/reports?name=accessibility&from={DAY}&to={DAY}")
     assert page.status_code == 200 and "Tillgänglighet" in page.text and "<svg" in page.text
     _ = date
+
+
+def test_the_report_page_explains_a_date_it_cannot_read_and_keeps_the_choices(client):
+    page_login(client, "ada", PASSWORD)
+    page = client.get(f"/reports?name=audit&from=92026-03-01&to={DAY}&queue=centre")
+    assert page.status_code == 400
+    assert "&#39;from&#39; must be a date like 2026-11-23" in page.text
+    assert 'value="audit" selected' in page.text and 'name="queue" value="centre"' in page.text
+    backwards = client.get(f"/reports?name=accessibility&from={DAY}&to=2026-11-01")
+    assert backwards.status_code == 400 and "&#39;to&#39; is before" in backwards.text
