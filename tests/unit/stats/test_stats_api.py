@@ -107,3 +107,10 @@ def test_the_report_page_renders_for_an_analyst(client):
     page = client.get(f"/reports?name=accessibility&from={DAY}&to={DAY}")
     assert page.status_code == 200 and "Tillgänglighet" in page.text and "<svg" in page.text
     _ = date
+
+
+def test_a_call_log_offset_beyond_any_row_count_is_a_clear_refusal(client):
+    url = f"/api/v1/stats/calls?from={DAY}&to={DAY}&offset={10**20}"
+    reply = client.get(url, headers=login(client, "ada"))
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["problems"][0]["field"] == "offset"
