@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, Field
 
 from vaxel.context import AppContext
@@ -17,6 +18,8 @@ from vaxel.web.app import require
 from vaxel.web.auth import Principal, Role
 
 STAFF = (Role.ADMIN, Role.TELEPHONIST)
+# Bounded by the id column (a 32-bit integer), so a huge id is refused rather than overflowing.
+NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class NoticeIn(BaseModel):
@@ -96,7 +99,7 @@ def make_router(ctx: AppContext, store: IvrStore) -> APIRouter:
         return _notice(notice)
 
     @router.delete("/disruptions/{notice_id}")
-    async def clear_notice(notice_id: int, user: Principal = require(*STAFF)) -> NoticeOut:
+    async def clear_notice(notice_id: NoticeId, user: Principal = require(*STAFF)) -> NoticeOut:
         notice = await asyncio.to_thread(admin.clear_notice, notice_id)
         await asyncio.to_thread(ctx.auth.audit, user, "disruption.clear", f"disruption:{notice_id}")
         return _notice(notice)

@@ -23,6 +23,8 @@ from vaxel.web.headers import policy_allowing_style
 
 # Per-person working time is personnel data: only administrators see it.
 TELEPHONIST_REPORT_ROLES = (Role.ADMIN, Role.UNIT_ADMIN)
+# Far beyond any call count, and within every database's integer range.
+MAX_OFFSET = 2**31 - 1
 
 
 class WrapUpBody(BaseModel):
@@ -114,7 +116,7 @@ def router(service: StatsService) -> APIRouter:
         last: Annotated[date, Query(alias="to")],
         number: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         user: Principal = require(Role.ANALYST),
     ) -> list[dict[str, Any]]:
         """The caller-view call log: one row per contact, with its stints. Callers appear

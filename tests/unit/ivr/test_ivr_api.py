@@ -82,3 +82,11 @@ def test_closed_until_override_changes_the_route_and_analysts_cannot_set_it(clie
     assert client.delete("/api/v1/ivr/overrides/queue:centre", headers=auth).status_code == 204
     routes = {r["number"]: r for r in client.get("/api/v1/ivr/routes", headers=auth).json()}
     assert routes["switchboard"]["open"] is True
+
+
+def test_clearing_a_notice_id_beyond_any_stored_id_is_a_clear_refusal(client) -> None:  # type: ignore[no-untyped-def]
+    auth = token(client, "tele")
+    for notice_id in (2**31, 10**20, 0):
+        reply = client.delete(f"/api/v1/ivr/disruptions/{notice_id}", headers=auth)
+        assert reply.status_code == 422, reply.text
+        assert reply.json()["problems"][0]["field"] == "notice_id"

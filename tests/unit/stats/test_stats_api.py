@@ -118,3 +118,10 @@ def test_the_report_page_explains_a_date_it_cannot_read_and_keeps_the_choices(cl
     assert 'value="audit" selected' in page.text and 'name="queue" value="centre"' in page.text
     backwards = client.get(f"/reports?name=accessibility&from={DAY}&to=2026-11-01")
     assert backwards.status_code == 400 and "&#39;to&#39; is before" in backwards.text
+
+
+def test_a_call_log_offset_beyond_any_row_count_is_a_clear_refusal(client):
+    url = f"/api/v1/stats/calls?from={DAY}&to={DAY}&offset={10**20}"
+    reply = client.get(url, headers=login(client, "ada"))
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["problems"][0]["field"] == "offset"
