@@ -34,6 +34,7 @@ from tests.unit.web.whole_app import (
     route_contexts,
     served_operations,
 )
+from vaxel.console.wallboard_pages import VIEWERS
 from vaxel.stats.api import TELEPHONIST_REPORT_ROLES
 from vaxel.stats.reports import REPORTS
 from vaxel.web.auth import Role
@@ -65,17 +66,26 @@ def report_roles(name: str) -> frozenset[Role]:
 
 PER_PERSON = "any staff member; the directory's per-person edit rule decides whose settings"
 TOKEN = "the random token in the e-mailed link is the permission (no login)"
+KIOSK = "the revocable kiosk token in the screen's link is the permission (no login)"
+WALLBOARD_VIEWERS = frozenset({*VIEWERS, Role.ADMIN})
 WITHOUT_ROLE: dict[Operation, Rule] = {
     ("GET", "/login"): public("the login form"),
     ("POST", "/login"): public("logging in"),
     ("POST", "/api/v1/auth/login"): public("logging in (scripts)"),
     ("GET", "/api/v1/openapi.json"): public("the API's description; holds no data"),
     ("GET", "/api/v1/docs"): public("the API's description; holds no data"),
-    ("GET", "/docs/oauth2-redirect"): public("part of the API docs page; holds no data"),
     ("GET", "/static/{path}"): public("style sheets and scripts"),
     ("GET", "/messages/handled/{token}"): public(TOKEN),
     ("POST", "/messages/handled/{token}"): public(TOKEN),
     ("GET", "/messages/recording/{token}"): public(TOKEN),
+    ("GET", "/kiosk/{token}"): public(KIOSK),
+    ("GET", "/kiosk/{token}/stream"): public(KIOSK),
+    ("GET", "/wallboard/theme.css"): public("the site's threshold colours as a style sheet"),
+    ("GET", "/wallboard"): Rule("the wallboard's viewers", roles=lambda case: WALLBOARD_VIEWERS),
+    ("GET", "/wallboard/stream"): Rule(
+        "the wallboard's viewers; the stream ends when the session does",
+        roles=lambda case: WALLBOARD_VIEWERS,
+    ),
     ("GET", "/"): logged_in("the home page; nobody is sent to the login"),
     ("POST", "/logout"): logged_in("ends one's own session"),
     ("GET", "/api/v1/me"): logged_in("one's own account"),
