@@ -214,6 +214,15 @@ class DirectoryService:
     def may_edit(self, actor: Principal, person: Person, *, closing: bool = False) -> bool:
         return edit_rules.may_edit(actor, person, self._own_person(actor), closing=closing)
 
+    def may_read(self, actor: Principal, person: Person) -> bool:
+        return edit_rules.may_read_settings(actor, person, self._own_person(actor))
+
+    def readable(self, actor: Principal, person_id: str) -> Person:
+        """The person whose settings ``actor`` asks to see, or NotFound."""
+        person = self.person(person_id)
+        edit_rules.check_may_read_settings(actor, person, self._own_person(actor))
+        return person
+
     def _editable(self, actor: Principal, person_id: str, *, closing: bool = False) -> Person:
         person = self.person(person_id)
         edit_rules.check_may_edit(actor, person, self._own_person(actor), closing=closing)
