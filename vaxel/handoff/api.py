@@ -24,9 +24,9 @@ from vaxel.handoff.inputs import (
     ReferToPhoneHoursPressed,
     TakeMessagePressed,
 )
-from vaxel.handoff.messages import Urgency
+from vaxel.handoff.messages import MessageAccess, Urgency
 from vaxel.handoff.states import Initiator, Mode
-from vaxel.web.app import render, require
+from vaxel.web.app import CurrentUser, render, require
 from vaxel.web.auth import Principal, Role
 from vaxel.web.i18n import register
 
@@ -145,15 +145,21 @@ def make_router(ctx: AppContext) -> APIRouter:
                 "status": (await _status(ctx, message.reference))}  # fmt: skip
 
     @router.get("/messages")
-    async def list_messages(user: Principal = require(*STAFF, Role.ANALYST)) -> list[dict]:
+    async def list_messages(user: CurrentUser) -> list[dict]:
+        """The latest messages the caller may see (``messages.message_access``)."""
         import asyncio
 
-        rows = await asyncio.to_thread(messages().store.messages)
-        return [_row(r) for r in rows]
+        service = messages()
+        rows = await asyncio.to_thread(service.store.messages)
+        seen = [(r, service.access(user, r)) for r in rows]
+        return [{**_row(r), "may_handle": a is MessageAccess.HANDLE}
+                for r, a in seen if a is not MessageAccess.NONE]  # fmt: skip
 
     @router.post("/messages/{reference}/handled")
-    async def handled(reference: str, user: Principal = require(*STAFF, Role.OFFICER)) -> dict:
-        message = await messages().mark_handled(reference=reference)
+    async def handled(reference: str, user: CurrentUser) -> dict:
+        """Only the person or unit the message is for, or an admin; a message the caller may
+        not see is answered as if it did not exist (404), because references are sequential."""
+        message = await messages().mark_handled_by(user, reference)
         return {"reference": message.reference, "status": message.status.value}
 
     return router

@@ -155,6 +155,42 @@ def mark_escalated(message: Message, at: datetime) -> Message:
     return replace(message, status=MessageStatus.ESCALATED, escalated_at=at)
 
 
+class MessageAccess(StrEnum):
+    """What one member of staff may do with one message (the API; the e-mailed link is a
+    capability of its own)."""
+
+    NONE = "none"  # as if it did not exist: references are sequential, easy to guess
+    STATUS = "status"  # its reference, status and deadline, not who called or why
+    HANDLE = "handle"  # read it and mark it handled
+
+
+def message_access(
+    *,
+    roles: frozenset[str],
+    person_id: str | None,
+    actor_units: frozenset[str],
+    target_person: str | None,
+    message_units: frozenset[str],
+) -> MessageAccess:
+    """Who may see and handle a message: it is for its target person, and for the officers
+    and unit admins of the unit it was left for (or the target person's unit); an admin may
+    handle any. Telephonists take messages for everyone and answer citizens who call about
+    one, so they see every message's status but handle none they are not the target of.
+
+    ``actor_units`` and ``message_units`` name units by every name a message may use (the
+    directory's unit id and its display name, or a ``[handoff.units]`` key).
+    """
+    if "admin" in roles:
+        return MessageAccess.HANDLE
+    if person_id is not None and person_id == target_person:
+        return MessageAccess.HANDLE
+    if roles & {"officer", "unit_admin"} and actor_units & message_units:
+        return MessageAccess.HANDLE
+    if "telephonist" in roles:
+        return MessageAccess.STATUS
+    return MessageAccess.NONE
+
+
 def handled_within_deadline(message: Message) -> bool:
     return message.handled_at is not None and message.handled_at <= message.deadline
 
