@@ -43,7 +43,7 @@ register("en", {"msg.title": "Message", "msg.confirm_handled": "Mark the message
 class StartIn(BaseModel):
     telephonist: str = Field(description="the telephonist whose current call is transferred")
     person_id: str | None = None
-    extension: str | None = Field(None, pattern=r"^\d{3,6}$")
+    extension: str | None = Field(None, pattern=r"^[0-9]{3,6}$")
     mode: Literal["follow", "attended"] = "follow"
     override: bool = Field(False, description="emergency: ring a closed extension anyway")
 

@@ -19,7 +19,7 @@ from vaxel.handoff.events import (
     MessageHandled,
 )
 
-REFERENCE = re.compile(r"^M-(\d{4})-(\d{6})$")
+REFERENCE = re.compile(r"M-([0-9]{4})-([0-9]{6})")
 
 
 class Urgency(StrEnum):
@@ -61,7 +61,7 @@ class Message:
     handoff_id: str | None = None
 
     def __post_init__(self) -> None:
-        if not REFERENCE.match(self.reference):
+        if not REFERENCE.fullmatch(self.reference):
             raise ValueError(f"reference {self.reference!r} must look like M-2026-000123")
         _require_aware(self.created_at)
         if self.deadline <= self.created_at:

@@ -37,7 +37,7 @@ class PauseIn(BaseModel):
 
 
 class WrapupCodeIn(BaseModel):
-    code: str = Field(pattern=r"^\d{1,6}$", description="1-6 digits, as keyed with *25<code>")
+    code: str = Field(pattern=r"^[0-9]{1,6}$", description="1-6 digits, as keyed with *25<code>")
 
 
 class TelephonistOut(BaseModel):
