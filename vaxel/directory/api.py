@@ -134,23 +134,14 @@ def resolve(user: Principal, person_id: str) -> str:
 def apply_settings(
     service: DirectoryService, user: Principal, pid: str, body: SettingsBody
 ) -> None:
-    hours = body.phone_hours.to_text() if body.phone_hours else None
-    service.set_phone_hours(user, pid, hours)
-    current = {f.kind for f in service.settings(pid).forwards}
-    for kind, forward in body.forwards.items():
-        service.set_forward(user, pid, kind, forward.target_kind, forward.target)
-    for kind in current - set(body.forwards):
-        service.clear_forward(user, pid, kind)
-    if body.absence is None:
-        service.clear_absence(user, pid)
-    else:
-        a = body.absence
-        service.set_absence(user, pid, a.start, a.end, a.reason, a.return_message)
-    if body.closed is None:
-        if service.settings(pid).closed is not None:
-            service.open_extension(user, pid)
-    else:
-        service.close_extension(user, pid, body.closed.reason, body.closed.breakthrough_allowed)
+    a, c = body.absence, body.closed
+    service.replace_settings(
+        user, pid,
+        hours=body.phone_hours.to_text() if body.phone_hours else None,
+        forwards={k: (f.target_kind, f.target) for k, f in body.forwards.items()},
+        absence=None if a is None else (a.start, a.end, a.reason, a.return_message),
+        closed=None if c is None else (c.reason, c.breakthrough_allowed),
+    )  # fmt: skip
 
 
 def build_router(service: DirectoryService) -> APIRouter:
