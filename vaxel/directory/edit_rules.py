@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vaxel.clock import STOCKHOLM
-from vaxel.directory.model import ForwardKind, Person
+from vaxel.directory.model import ForwardKind, Person, overlapping_periods
 from vaxel.directory.store import HoursText
 from vaxel.errors import DomainError, NotFound
 from vaxel.web.auth import Principal, Role
@@ -98,6 +98,13 @@ def check_hours(hours: HoursText | None) -> None:
         hours.to_model()
     except ValueError as exc:
         raise Refused(f"phone hours: {exc}", code="invalid_phone_hours") from None
+    days = [*hours.weekly.items(), *((d.isoformat(), p) for d, p in hours.exceptions.items())]
+    for day, periods in days:
+        if found := overlapping_periods(periods):
+            raise Refused(
+                f"phone hours: {day}: {found[0]} and {found[1]} overlap; write them as one period",
+                code="invalid_phone_hours",
+            )
 
 
 def hours_detail(hours: HoursText) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -135,6 +136,16 @@ def parse_period(text: str) -> Window:
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     end = time.max if (h2, m2) == (24, 0) else time(h2, m2)
     return time(h1, m1), end
+
+
+def overlapping_periods(periods: Sequence[str]) -> tuple[str, str] | None:
+    """Two of ``periods`` that overlap (10:00-12:00 and 11:00-13:00), or None. Touching
+    periods (10:00-12:00, 12:00-13:00) do not overlap."""
+    spans = sorted((parse_period(p), p) for p in periods)
+    for (earlier, first), (later, second) in pairwise(spans):
+        if later[0] < earlier[1]:
+            return first, second
+    return None
 
 
 def parse_weekly(periods: Mapping[str, Sequence[str]]) -> dict[int, tuple[Window, ...]]:

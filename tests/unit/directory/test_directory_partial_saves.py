@@ -70,3 +70,19 @@ def test_a_failure_while_storing_rolls_every_part_back(app, monkeypatch):
         app.service.store.replace_settings(KARIN, hours=HoursText({"mon": ["10:00-12:00"]}, {}),
                                            forwards={}, absence=None, closed=None)  # fmt: skip
     assert stored(app) == before
+
+
+@pytest.mark.parametrize(
+    ("hours", "named"),
+    [
+        ({"weekly": {"mon": ["10:00-12:00", "11:00-13:00"]}}, "mon: 10:00-12:00 and 11:00-13:00"),
+        ({"exceptions": {"2026-12-23": ["08:00-10:00", "09:59-11:00"]}},
+         "2026-12-23: 08:00-10:00 and 09:59-11:00"),
+    ],
+)  # fmt: skip
+def test_overlapping_phone_hours_are_refused_naming_the_two_periods(app, hours, named):
+    reply = app.client.put("/api/v1/directory/people/me/phone-hours", json=hours,
+                           headers=app.bearer("karin"))  # fmt: skip
+    assert reply.status_code == 400
+    assert named in reply.json()["message"] and "overlap" in reply.json()["message"]
+    assert app.service.store.hours_text(KARIN)[1] != "own"
