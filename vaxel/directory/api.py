@@ -119,7 +119,9 @@ def visible_settings(service: DirectoryService, user: Principal, person_id: str)
     return {
         "person_id": person_id,
         "closed": None if closed is None else {"since": closed.since, "by": closed.by},
-        "presence": presence_json(service.presence(person_id), service.snapshot.by_extension),
+        "presence": presence_json(
+            service.presence(person_id), service.snapshot.by_extension, private=False
+        ),
     }
 
 
@@ -168,7 +170,8 @@ def build_router(service: DirectoryService) -> APIRouter:
                 **person_json(item.person, unit.name if unit else "", show_mobile(user)),
                 "score": item.hit.score,
                 "matched": [r.matched for r in item.hit.reasons],
-                "presence": presence_json(item.presence, by_ext),
+                "presence": presence_json(item.presence, by_ext,
+                                          service.may_read(user, item.person)),
                 "free_colleagues": [
                     {"id": c.id, "name": c.name, "extension": c.extension}
                     for c in item.free_colleagues
@@ -180,7 +183,8 @@ def build_router(service: DirectoryService) -> APIRouter:
     async def person_detail(user: CurrentUser, person_id: PersonId) -> dict[str, Any]:
         person = service.person(resolve(user, person_id))
         unit = service.unit(person.unit_id)
-        presence = presence_json(service.presence(person.id), ext.snapshot.by_extension)
+        presence = presence_json(service.presence(person.id), ext.snapshot.by_extension,
+                                 service.may_read(user, person))  # fmt: skip
         return {**person_json(person, unit.name if unit else "", show_mobile(user)),
                 "presence": presence}  # fmt: skip
 
@@ -283,7 +287,9 @@ def build_router(service: DirectoryService) -> APIRouter:
             "people": [
                 {
                     **person_json(p, unit.name, True),
-                    "presence": presence_json(service.presence(p.id), by_ext),
+                    "presence": presence_json(
+                        service.presence(p.id), by_ext, service.may_read(user, p)
+                    ),
                 }
                 for p in service.unit_members(unit_id)
             ],

@@ -187,7 +187,8 @@ def build_pages(service: DirectoryService, bus: Bus) -> APIRouter:
             rows.append({
                 "person": item.person, "unit": unit.name if unit else "",
                 "status": item.presence.status.kind.value,
-                "label": presence_label(item.presence, lang, by_ext),
+                "label": presence_label(item.presence, lang, by_ext,
+                                        service.may_read(user, item.person)),
                 "next_hours": when(hours.next_start, lang) if hours and hours.next_start else "",
                 "free": item.free_colleagues,
             })  # fmt: skip

@@ -110,3 +110,34 @@ def test_the_read_rule_per_role():
 def _principal(username: str) -> Principal:
     roles, person, unit = USERS[username]
     return Principal(0, username, username, frozenset(roles), person, unit)
+
+
+def test_search_and_detail_show_a_forwarding_number_only_to_those_who_may_read_settings(app):
+    for username, shown in (("karin", False), ("ua_other", False), ("tove", True)):
+        headers = app.bearer(username)
+        found = app.client.get("/api/v1/directory/people", params={"q": "Anna Nguyen"},
+                               headers=headers)  # fmt: skip
+        detail = app.client.get(f"/api/v1/directory/people/{ANNA}", headers=headers)
+        page = page_client(app, username).get("/directory", params={"q": "Anna Nguyen"})
+        assert "Anna Nguyen" in page.text and found.json()["results"]
+        for reply in (found, detail, page):
+            assert (SECRET_NUMBER in reply.text) is shown, (username, reply.url)
+
+
+def test_the_presence_sent_to_every_open_page_carries_no_forwarding_number(app):
+    messages = app.ctx.bus.subscribe("presence")
+    app.client.put(f"/api/v1/directory/people/{KARIN}/forwards/unconditional",
+                   json={"target_kind": "mobile", "target": "070-174 99 98"},
+                   headers=app.bearer("karin"))  # fmt: skip
+    message = messages.get_nowait()
+    assert message["person_id"] == KARIN and message["status"] == "forwarded"
+    assert "+46701749998" not in str(message)
+
+
+def test_why_an_extension_is_closed_is_shown_only_to_those_who_may_read_settings(app):
+    app.client.put(f"/api/v1/directory/people/{ANNA}/closed", json={"reason": "Sjukskriven"},
+                   headers=app.bearer("tove"))  # fmt: skip
+    officer = app.client.get(f"/api/v1/directory/people/{ANNA}", headers=app.bearer("karin"))
+    telephonist = app.client.get(f"/api/v1/directory/people/{ANNA}", headers=app.bearer("tove"))
+    assert officer.json()["presence"]["status"] == "closed"
+    assert "Sjukskriven" not in officer.text and "Sjukskriven" in telephonist.text
