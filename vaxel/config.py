@@ -471,7 +471,9 @@ class SiteConfig(Strict):
                                     f"telephonist '{telephonist.id}' answers unknown queue '{name}'")  # fmt: skip
         for i, name in enumerate(self.wallboard.queues):
             if name not in queues:
-                raise Misplaced(("wallboard", "queues", i), f"shows unknown queue '{name}'")
+                raise Misplaced(
+                    ("wallboard", "queues", i), f"wallboard: shows unknown queue '{name}'"
+                )
         for i, office in enumerate(self.offices):
             if office.fallback_queue not in queues:
                 raise Misplaced(("offices", i, "fallback_queue"),

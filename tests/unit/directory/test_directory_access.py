@@ -30,9 +30,11 @@ def app(tmp_path):
 def page_client(app, username):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
+    from tests.support.web_login import page_login
+
     client = TestClient(app.client.app)
-    reply = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert reply.status_code in (200, 303), reply.text
+    reply = page_login(client, username, PASSWORD)
+    assert reply.status_code == 303, reply.text
     return client
 
 
