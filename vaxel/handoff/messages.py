@@ -175,7 +175,8 @@ def message_access(
     """Who may see and handle a message: it is for its target person, and for the officers
     and unit admins of the unit it was left for (or the target person's unit); an admin may
     handle any. Telephonists take messages for everyone and answer citizens who call about
-    one, so they see every message's status but handle none they are not the target of.
+    one, so they see every message's status but handle none they are not the target of;
+    analysts see the status too (the list holds no caller details), to follow deadlines.
 
     ``actor_units`` and ``message_units`` name units by every name a message may use (the
     directory's unit id and its display name, or a ``[handoff.units]`` key).
@@ -186,7 +187,7 @@ def message_access(
         return MessageAccess.HANDLE
     if roles & {"officer", "unit_admin"} and actor_units & message_units:
         return MessageAccess.HANDLE
-    if "telephonist" in roles:
+    if roles & {"telephonist", "analyst"}:
         return MessageAccess.STATUS
     return MessageAccess.NONE
 
