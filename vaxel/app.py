@@ -77,7 +77,7 @@ async def wait_for_ari(ari: AriClient, timeout: float) -> str:
                 ) from None
             await asyncio.sleep(0.2)
     version = info.get("system", {}).get("version", "")
-    match = re.match(r"(\d+)\.", version)
+    match = re.match(r"([0-9]+)\.", version)
     if not match or int(match.group(1)) not in SUPPORTED_MAJORS:
         raise StartupError(f"Asterisk {version!r} is not supported; vaxel needs {SUPPORTED_MAJORS}")
     return version

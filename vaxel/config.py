@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import date, time
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -23,12 +24,12 @@ from pydantic import (
     model_validator,
 )
 
-from vaxel.numbers import NumberPolicy
+from vaxel.config_locate import locate
+from vaxel.numbers import NumberPolicy, NumberRefused, check_number, is_e164
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+PERIOD = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # pydantic: $ is the very end
 
 Name = Annotated[str, Field(pattern=NAME.pattern)]
 
@@ -42,12 +43,21 @@ class ConfigError(Exception):
         super().__init__(f"{where}: {field}: {reason}" if field else f"{where}: {reason}")
 
 
+class Misplaced(ValueError):
+    """A refusal that knows its field, relative to the model that raised it (pydantic puts
+    a model validator's errors on the model itself, which has no line of its own)."""
+
+    def __init__(self, loc: tuple[str | int, ...], reason: str) -> None:
+        super().__init__(reason)
+        self.loc = loc
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def parse_period(text: str) -> tuple[time, time]:
-    match = PERIOD.match(text)
+    match = PERIOD.fullmatch(text)
     if not match:
         raise ValueError(f"'{text}' is not a period like 08:00-17:00")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
@@ -61,6 +71,24 @@ def parse_period(text: str) -> tuple[time, time]:
 def _check_period(text: str) -> str:
     parse_period(text)
     return text
+
+
+def first_overlap(periods: list[str]) -> tuple[int, int] | None:
+    """Indexes of two periods that overlap (touching ends do not), or None."""
+    spans = sorted((parse_period(p), i) for i, p in enumerate(periods))
+    for (earlier, i), (later, j) in pairwise(spans):
+        if later[0] < earlier[1]:
+            return i, j
+    return None
+
+
+def _refuse_overlap(loc: tuple[str | int, ...], periods: list[str]) -> None:
+    found = first_overlap(periods)
+    if found is not None:
+        i, j = sorted(found)
+        raise Misplaced(
+            (*loc, j), f"'{periods[i]}' and '{periods[j]}' overlap; write them as one period"
+        )
 
 
 Period = Annotated[str, AfterValidator(_check_period)]
@@ -80,6 +108,22 @@ class Schedule(Strict):
     weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], Periods]
     exceptions: list[DatedException] = Field(default_factory=list)
     closed_on_holidays: bool = True
+
+    @model_validator(mode="after")
+    def _no_overlaps_or_twice_the_same_date(self) -> Schedule:
+        for day, periods in self.weekly.items():
+            _refuse_overlap(("weekly", day), periods)
+        first: dict[date, int] = {}
+        for index, exception in enumerate(self.exceptions):
+            _refuse_overlap(("exceptions", index, "periods"), exception.periods)
+            if exception.date in first:
+                raise Misplaced(
+                    ("exceptions", index, "date"),
+                    f"{exception.date} has an exception already (exceptions.{first[exception.date]}); "
+                    "give each date once, with all its periods",
+                )
+            first[exception.date] = index
+        return self
 
 
 class Prompt(Strict):
@@ -154,7 +198,7 @@ class Office(Strict):
     @classmethod
     def _roster(cls, roster: dict[str, str]) -> dict[str, str]:
         for number in roster.values():
-            if not E164.match(number):
+            if not is_e164(number):
                 raise ValueError(f"'{number}' is not an E.164 number like +46701234567")
         return roster
 
@@ -177,7 +221,7 @@ class PublishedNumber(Strict):
     @field_validator("e164")
     @classmethod
     def _e164(cls, value: str) -> str:
-        if not E164.match(value):
+        if not is_e164(value):
             raise ValueError(f"'{value}' is not an E.164 number like +46406280400")
         return value
 
@@ -315,7 +359,7 @@ def _contrast_with_white(colour: str) -> float:
 
 
 def _wallboard_colour(value: str) -> str:
-    if not HEX_COLOUR.match(value):
+    if not HEX_COLOUR.fullmatch(value):
         raise ValueError(f"'{value}' is not a colour like #1c6b2e")
     ratio = _contrast_with_white(value)
     if ratio < 4.5:
@@ -386,20 +430,30 @@ class SiteConfig(Strict):
         queues = {q.name for q in self.queues}
         offices = {o.name for o in self.offices}
         schedules = set(self.schedules)
-        _unique("numbers", [n.e164 for n in self.numbers])
-        _unique("queues", [q.name for q in self.queues])
-        for number in self.numbers:
+        _unique("numbers", "e164", [n.e164 for n in self.numbers])
+        _unique("queues", "name", [q.name for q in self.queues])
+        _unique("offices", "name", [o.name for o in self.offices])
+        for i, number in enumerate(self.numbers):
             if number.queue and number.queue not in queues:
-                raise ValueError(f"number '{number.name}' names unknown queue '{number.queue}'")
+                raise Misplaced(("numbers", i, "queue"),
+                                f"number '{number.name}' names unknown queue '{number.queue}'")  # fmt: skip
             if number.office and number.office not in offices:
-                raise ValueError(f"number '{number.name}' names unknown office '{number.office}'")
-        owners: list[Queue | Office] = [*self.queues, *self.offices]
-        for owner in owners:
+                raise Misplaced(("numbers", i, "office"),
+                                f"number '{number.name}' names unknown office '{number.office}'")  # fmt: skip
+            if number.schedule and number.schedule not in schedules:
+                raise Misplaced(("numbers", i, "schedule"),
+                                f"number '{number.name}' names unknown schedule '{number.schedule}'")  # fmt: skip
+        owners: list[tuple[str, int, Queue | Office]] = [
+            *(("queues", i, q) for i, q in enumerate(self.queues)),
+            *(("offices", i, o) for i, o in enumerate(self.offices)),
+        ]
+        for kind, i, owner in owners:
             if owner.schedule not in schedules:
-                raise ValueError(f"'{owner.name}' names unknown schedule '{owner.schedule}'")
-        for queue in self.queues:
+                raise Misplaced((kind, i, "schedule"),
+                                f"'{owner.name}' names unknown schedule '{owner.schedule}'")  # fmt: skip
+        for i, queue in enumerate(self.queues):
             for what, destination in (
-                ("overflows", queue.overflow),
+                ("overflow", queue.overflow),
                 ("when_full", queue.when_full),
                 ("when_nobody_logged_in", queue.when_nobody_logged_in),
             ):
@@ -407,34 +461,47 @@ class SiteConfig(Strict):
                 if destination.startswith("queue:") and (
                     target not in queues or target == queue.name
                 ):
-                    raise ValueError(f"queue '{queue.name}' {what} to unknown queue '{target}'")
-        _unique("telephonists", [t.id for t in self.telephonists])
-        for telephonist in self.telephonists:
+                    raise Misplaced(("queues", i, what),
+                                    f"queue '{queue.name}' {what} to unknown queue '{target}'")  # fmt: skip
+        _unique("telephonists", "id", [t.id for t in self.telephonists])
+        for i, telephonist in enumerate(self.telephonists):
             for name in telephonist.queues:
                 if name not in queues:
-                    raise ValueError(
-                        f"telephonist '{telephonist.id}' answers unknown queue '{name}'"
-                    )
-        for name in self.wallboard.queues:
+                    raise Misplaced(("telephonists", i, "queues", name),
+                                    f"telephonist '{telephonist.id}' answers unknown queue '{name}'")  # fmt: skip
+        for i, name in enumerate(self.wallboard.queues):
             if name not in queues:
-                raise ValueError(f"wallboard: shows unknown queue '{name}'")
-        for office in self.offices:
-            if office.fallback_queue not in queues:
-                raise ValueError(
-                    f"office '{office.name}' falls back to unknown queue '{office.fallback_queue}'"
+                raise Misplaced(
+                    ("wallboard", "queues", i), f"wallboard: shows unknown queue '{name}'"
                 )
+        for i, office in enumerate(self.offices):
+            if office.fallback_queue not in queues:
+                raise Misplaced(("offices", i, "fallback_queue"),
+                                f"office '{office.name}' falls back to unknown queue "
+                                f"'{office.fallback_queue}'")  # fmt: skip
+            for day, mobile in office.roster.items():
+                try:
+                    check_number(mobile, self.number_policy)
+                except NumberRefused as refused:
+                    raise Misplaced(("offices", i, "roster", day),
+                                    f"{refused.reason}; the guide's mobile must pass "
+                                    "[number_policy]") from None  # fmt: skip
+        if self.handoff.queue not in queues:
+            raise Misplaced(("handoff", "queue"),
+                            f"returned calls wait in unknown queue '{self.handoff.queue}'")  # fmt: skip
         return self
 
     def number_by_e164(self, e164: str) -> PublishedNumber | None:
         return next((n for n in self.numbers if n.e164 == e164), None)
 
 
-def _unique(what: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
+def _unique(what: str, field: str, values: list[str]) -> None:
+    seen: dict[str, int] = {}
+    for index, value in enumerate(values):
         if value in seen:
-            raise ValueError(f"{what}: '{value}' appears twice")
-        seen.add(value)
+            raise Misplaced((what, index, field),
+                            f"'{value}' appears twice (also {what}.{seen[value]})")  # fmt: skip
+        seen[value] = index
 
 
 def load_site_config(path: str | Path) -> SiteConfig:
@@ -448,7 +515,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        match = re.search(r"\(at line ([0-9]+), column [0-9]+\)", str(exc))
         line = int(match.group(1)) if match else None
         raise ConfigError(path, line, "", f"not valid TOML: {exc}") from None
     try:
@@ -456,6 +523,9 @@ def load_site_config(path: str | Path) -> SiteConfig:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
+        error = (first.get("ctx") or {}).get("error")
+        if isinstance(error, Misplaced):
+            loc = (*loc, *error.loc)
         field = ".".join(str(part) for part in loc) or "(top level)"
         reason = first["msg"].removeprefix("Value error, ")
         raise ConfigError(path, locate(text, loc), field, reason) from None
@@ -471,29 +541,3 @@ def _resolve_paths(config: SiteConfig, path: Path) -> SiteConfig:
         database = config.database.model_copy(update={"url": f"{prefix}{absolute}"})
         return config.model_copy(update={"database": database})
     return config
-
-
-def locate(text: str, loc: tuple[str | int, ...]) -> int | None:
-    """Best line for a pydantic error location, found by walking the TOML's tables and keys."""
-    lines: dict[tuple[str | int, ...], int] = {}
-    table: tuple[str | int, ...] = ()
-    array_counts: dict[tuple[str | int, ...], int] = {}
-    header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
-    key = re.compile(r"^\s*([A-Za-z0-9_\-\"\.]+)\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if match := header.match(line):
-            parts = tuple(p.strip().strip('"') for p in match.group(2).split("."))
-            if match.group(1) == "[[":
-                index = array_counts.get(parts, 0)
-                array_counts[parts] = index + 1
-                table = (*parts, index)
-            else:
-                table = parts
-            lines.setdefault(table, number)
-        elif match := key.match(line):
-            dotted = tuple(p.strip('"') for p in match.group(1).split("."))
-            lines.setdefault((*table, *dotted), number)
-    for end in range(len(loc), 0, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None

@@ -10,10 +10,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SEPARATORS = re.compile(r"[\s\-().]")
-DIGITS = re.compile(r"^\+?\d+$")
+# ASCII only, on purpose: Python's \d and str.isdigit() accept every script's digits
+# (Arabic-Indic, full-width, ...) and \s accepts newlines; none of those may reach a dial string.
+SEPARATORS = re.compile(r"[ \-().]")
+DIGITS = re.compile(r"\+?[0-9]+")
+PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+ASCII_DIGITS = frozenset("0123456789")
+COUNTRY_CODE = re.compile(r"[1-9][0-9]{0,2}")
+PREFIX = re.compile(r"\+[0-9]{1,15}")
+
+
+ONLY_DIGITS = "the number may contain only digits (0-9), spaces, dashes and a leading +"
+
+
+def is_ascii_digits(text: str) -> bool:
+    """``str.isdigit()`` for the digits 0-9 only (isdigit accepts '٣' and '３')."""
+    return bool(text) and all(c in ASCII_DIGITS for c in text)
+
+
+def is_e164(text: str) -> bool:
+    return E164.fullmatch(text) is not None
 
 
 class NumberPolicy(BaseModel):
@@ -28,6 +47,28 @@ class NumberPolicy(BaseModel):
     allowed_prefixes: list[str] = Field(default_factory=list)
     min_digits: int = 8
     max_digits: int = 15
+
+    @field_validator("home_country_code")
+    @classmethod
+    def _country_code(cls, value: str) -> str:
+        if not COUNTRY_CODE.fullmatch(value):
+            raise ValueError(f"'{value}' is not a country code like 46 (digits 0-9)")
+        return value
+
+    @field_validator("allowed_country_codes")
+    @classmethod
+    def _country_codes(cls, values: list[str]) -> list[str]:
+        for value in values:
+            cls._country_code(value)
+        return values
+
+    @field_validator("denied_prefixes", "allowed_prefixes")
+    @classmethod
+    def _prefixes(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not PREFIX.fullmatch(value):
+                raise ValueError(f"'{value}' is not a prefix like +46900 (digits 0-9)")
+        return values
 
 
 class NumberRefused(ValueError):
@@ -50,11 +91,9 @@ class CheckedNumber:
 
 def normalise(raw: str, home_country_code: str = "46") -> str:
     """Turn what a person or a trunk wrote into E.164, or raise NumberRefused."""
-    text = SEPARATORS.sub("", raw.strip())
-    if not text or not DIGITS.match(text):
-        raise NumberRefused(
-            raw, "the number may contain only digits, spaces, dashes and a leading +", "invalid"
-        )
+    text = SEPARATORS.sub("", raw.strip(" "))
+    if not PRINTABLE_ASCII.fullmatch(raw) or not DIGITS.fullmatch(text):
+        raise NumberRefused(raw, ONLY_DIGITS, "invalid")
     if text.startswith("+"):
         return text
     if text.startswith("00"):
@@ -71,6 +110,8 @@ def check_number(raw: str, policy: NumberPolicy) -> CheckedNumber:
         raise NumberRefused(
             raw, f"{e164} has {digits} digits, which is not a full phone number", "length"
         )
+    if not is_e164(e164):  # e.g. "000..." gives "+0...": no country code starts with 0
+        raise NumberRefused(raw, f"{e164} is not a phone number (E.164)", "invalid")
     if any(e164.startswith(prefix) for prefix in policy.allowed_prefixes):
         return CheckedNumber(e164)
     if any(e164.startswith(prefix) for prefix in policy.denied_prefixes):

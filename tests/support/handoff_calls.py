@@ -169,10 +169,12 @@ def transfer_keys(extension: str) -> list:
 
 def bearer(controller, base: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     ctx = build_context(load_site_config(controller.site_file))
-    ctx.auth.create_user(username="tove", display_name="Tove", password=PASSWORD,
+    # The account of telephonist t1001 (username = the site file's id): only they may
+    # transfer and steer t1001's calls.
+    ctx.auth.create_user(username="t1001", display_name="Telefonist 1001", password=PASSWORD,
                          roles={Role.TELEPHONIST})  # fmt: skip
     reply = httpx.post(f"{base}/api/v1/auth/login",
-                       json={"username": "tove", "password": PASSWORD})  # fmt: skip
+                       json={"username": "t1001", "password": PASSWORD})  # fmt: skip
     assert reply.status_code == 200, reply.text
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 

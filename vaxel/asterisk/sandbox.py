@@ -101,7 +101,7 @@ class Sandbox:
             check=False,
         )
         version = out.stdout.strip()
-        match = re.match(r"Asterisk (\d+)\.", version)
+        match = re.match(r"Asterisk ([0-9]+)\.", version)
         if not match or int(match.group(1)) not in SUPPORTED_MAJOR_VERSIONS:
             raise PbxError(
                 f"unsupported Asterisk in the sandbox root: {version or out.stderr.strip()!r}; "

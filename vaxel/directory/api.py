@@ -110,6 +110,21 @@ def settings_json(service: DirectoryService, person_id: str) -> dict[str, Any]:
     }
 
 
+def visible_settings(service: DirectoryService, user: Principal, person_id: str) -> dict[str, Any]:
+    """What a write answers with: the settings if ``user`` may read them; otherwise (a
+    colleague or telephonist who closed the extension) only the closed state and presence."""
+    if service.may_read(user, service.person(person_id)):
+        return settings_json(service, person_id)
+    closed = service.settings(person_id).closed
+    return {
+        "person_id": person_id,
+        "closed": None if closed is None else {"since": closed.since, "by": closed.by},
+        "presence": presence_json(
+            service.presence(person_id), service.snapshot.by_extension, private=False
+        ),
+    }
+
+
 def resolve(user: Principal, person_id: str) -> str:
     if person_id != "me":
         return person_id
@@ -121,23 +136,14 @@ def resolve(user: Principal, person_id: str) -> str:
 def apply_settings(
     service: DirectoryService, user: Principal, pid: str, body: SettingsBody
 ) -> None:
-    hours = body.phone_hours.to_text() if body.phone_hours else None
-    service.set_phone_hours(user, pid, hours)
-    current = {f.kind for f in service.settings(pid).forwards}
-    for kind, forward in body.forwards.items():
-        service.set_forward(user, pid, kind, forward.target_kind, forward.target)
-    for kind in current - set(body.forwards):
-        service.clear_forward(user, pid, kind)
-    if body.absence is None:
-        service.clear_absence(user, pid)
-    else:
-        a = body.absence
-        service.set_absence(user, pid, a.start, a.end, a.reason, a.return_message)
-    if body.closed is None:
-        if service.settings(pid).closed is not None:
-            service.open_extension(user, pid)
-    else:
-        service.close_extension(user, pid, body.closed.reason, body.closed.breakthrough_allowed)
+    a, c = body.absence, body.closed
+    service.replace_settings(
+        user, pid,
+        hours=body.phone_hours.to_text() if body.phone_hours else None,
+        forwards={k: (f.target_kind, f.target) for k, f in body.forwards.items()},
+        absence=None if a is None else (a.start, a.end, a.reason, a.return_message),
+        closed=None if c is None else (c.reason, c.breakthrough_allowed),
+    )  # fmt: skip
 
 
 def build_router(service: DirectoryService) -> APIRouter:
@@ -164,7 +170,8 @@ def build_router(service: DirectoryService) -> APIRouter:
                 **person_json(item.person, unit.name if unit else "", show_mobile(user)),
                 "score": item.hit.score,
                 "matched": [r.matched for r in item.hit.reasons],
-                "presence": presence_json(item.presence, by_ext),
+                "presence": presence_json(item.presence, by_ext,
+                                          service.may_read(user, item.person)),
                 "free_colleagues": [
                     {"id": c.id, "name": c.name, "extension": c.extension}
                     for c in item.free_colleagues
@@ -176,16 +183,15 @@ def build_router(service: DirectoryService) -> APIRouter:
     async def person_detail(user: CurrentUser, person_id: PersonId) -> dict[str, Any]:
         person = service.person(resolve(user, person_id))
         unit = service.unit(person.unit_id)
-        presence = presence_json(service.presence(person.id), ext.snapshot.by_extension)
+        presence = presence_json(service.presence(person.id), ext.snapshot.by_extension,
+                                 service.may_read(user, person))  # fmt: skip
         return {**person_json(person, unit.name if unit else "", show_mobile(user)),
                 "presence": presence}  # fmt: skip
 
     @api.get("/people/{person_id}/settings")
     async def get_settings(user: CurrentUser, person_id: PersonId) -> dict[str, Any]:
         pid = resolve(user, person_id)
-        person = service.person(pid)
-        if not service.may_edit(user, person) and not user.has(Role.TELEPHONIST):
-            raise NotFound(f"there is no person {pid!r} whose settings you may see")
+        service.readable(user, pid)
         return await run(settings_json, service, pid)
 
     @api.put("/people/{person_id}/settings")
@@ -194,31 +200,33 @@ def build_router(service: DirectoryService) -> APIRouter:
     ) -> dict[str, Any]:
         pid = resolve(user, person_id)
         await run(apply_settings, service, user, pid, body)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.get("/me/settings")
     async def my_settings(user: CurrentUser) -> dict[str, Any]:
         """The caller's own phone hours, forwards, absence and closed extension."""
-        return await run(settings_json, service, resolve(user, "me"))
+        pid = resolve(user, "me")
+        service.readable(user, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.put("/me/settings")
     async def put_my_settings(user: CurrentUser, body: SettingsBody) -> dict[str, Any]:
         pid = resolve(user, "me")
         await run(apply_settings, service, user, pid, body)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.put("/people/{person_id}/phone-hours")
     async def put_hours(user: CurrentUser, person_id: PersonId, body: HoursBody) -> dict[str, Any]:
         pid = resolve(user, person_id)
         await run(service.set_phone_hours, user, pid, body.to_text())
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.delete("/people/{person_id}/phone-hours")
     async def delete_hours(user: CurrentUser, person_id: PersonId) -> dict[str, Any]:
         """Back to the group's or unit's shared phone hours, if any."""
         pid = resolve(user, person_id)
         await run(service.set_phone_hours, user, pid, None)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.put("/people/{person_id}/forwards/{kind}")
     async def put_forward(
@@ -226,7 +234,7 @@ def build_router(service: DirectoryService) -> APIRouter:
     ) -> dict[str, Any]:
         pid = resolve(user, person_id)
         await run(service.set_forward, user, pid, kind, body.target_kind, body.target)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.delete("/people/{person_id}/forwards/{kind}")
     async def delete_forward(
@@ -234,7 +242,7 @@ def build_router(service: DirectoryService) -> APIRouter:
     ) -> dict[str, Any]:
         pid = resolve(user, person_id)
         await run(service.clear_forward, user, pid, kind)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.put("/people/{person_id}/absence")
     async def put_absence(
@@ -243,13 +251,13 @@ def build_router(service: DirectoryService) -> APIRouter:
         pid = resolve(user, person_id)
         await run(service.set_absence, user, pid, body.start, body.end, body.reason,
                   body.return_message)  # fmt: skip
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.delete("/people/{person_id}/absence")
     async def delete_absence(user: CurrentUser, person_id: PersonId) -> dict[str, Any]:
         pid = resolve(user, person_id)
         await run(service.clear_absence, user, pid)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.put("/people/{person_id}/closed")
     async def close(user: CurrentUser, person_id: PersonId, body: ClosedBody) -> dict[str, Any]:
@@ -257,13 +265,13 @@ def build_router(service: DirectoryService) -> APIRouter:
         unit, a telephonist, the unit admin and admins."""
         pid = resolve(user, person_id)
         await run(service.close_extension, user, pid, body.reason, body.breakthrough_allowed)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.delete("/people/{person_id}/closed")
     async def reopen(user: CurrentUser, person_id: PersonId) -> dict[str, Any]:
         pid = resolve(user, person_id)
         await run(service.open_extension, user, pid)
-        return await run(settings_json, service, pid)
+        return await run(visible_settings, service, user, pid)
 
     @api.get("/units/{unit_id}/people")
     async def unit_people(
@@ -279,7 +287,9 @@ def build_router(service: DirectoryService) -> APIRouter:
             "people": [
                 {
                     **person_json(p, unit.name, True),
-                    "presence": presence_json(service.presence(p.id), by_ext),
+                    "presence": presence_json(
+                        service.presence(p.id), by_ext, service.may_read(user, p)
+                    ),
                 }
                 for p in service.unit_members(unit_id)
             ],

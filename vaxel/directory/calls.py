@@ -108,11 +108,11 @@ class ExtensionCalls:
 
     async def on_extension(self, event: Event, digits: str) -> None:
         channel = event["channel"]
-        number = re.sub(r"\D", "", (channel.get("caller") or {}).get("number", ""))[:15]
+        number = re.sub(r"[^0-9]", "", (channel.get("caller") or {}).get("number", ""))[:15]
         call = InternalCall(channel["id"], number)
         self._calls[call.caller] = call
         self.router.claim(call.caller, self)
-        person = self.service.person_by_extension(digits) if EXTENSION.match(digits) else None
+        person = self.service.person_by_extension(digits) if EXTENSION.fullmatch(digits) else None
         if person is None:
             await self._say(call, views.spoken_unknown(digits))
             return
@@ -147,7 +147,7 @@ class ExtensionCalls:
             return
         if target.kind == TargetKind.EXTENSION:
             colleague = self.service.person_by_extension(target.value)
-            if colleague is None or not EXTENSION.match(colleague.extension):
+            if colleague is None or not EXTENSION.fullmatch(colleague.extension):
                 await self._say(call, views.spoken_unreachable(call.target_name))
                 return
             call.target_name = colleague.name

@@ -1,5 +1,14 @@
-"""The pure rules of directory edits: who may change a person's settings, and how what was
-typed is checked and cleaned before the service stores it."""
+"""The pure rules of directory edits: who may read and change a person's settings, and how
+what was typed is checked and cleaned before the service stores it.
+
+One rule per question, used by the pages and the API alike:
+
+- ``may_read_settings``: phone hours, forwards (with their numbers), absence (with its
+  reason) and the closed state: the person, the unit admin of their unit, telephonists
+  (the centre routes calls by them) and admins.
+- ``may_edit``: the same people, less telephonists; closing an extension also to
+  telephonists and colleagues in the same unit (``closing=True``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vaxel.clock import STOCKHOLM
-from vaxel.directory.model import ForwardKind, Person
+from vaxel.directory.model import ForwardKind, Person, overlapping_periods
 from vaxel.directory.store import HoursText
-from vaxel.errors import DomainError
+from vaxel.errors import DomainError, NotFound
 from vaxel.web.auth import Principal, Role
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,6 +49,17 @@ def may_edit(
             return True
         return actor_person is not None and actor_person.unit_id == person.unit_id
     return False
+
+
+def may_read_settings(actor: Principal, person: Person, actor_person: Person | None) -> bool:
+    """Whether ``actor`` may see ``person``'s settings, forwarding numbers included."""
+    return actor.has(Role.TELEPHONIST) or may_edit(actor, person, actor_person)
+
+
+def check_may_read_settings(actor: Principal, person: Person, actor_person: Person | None) -> None:
+    # 404, as for a person who does not exist: ids are employee numbers, easy to guess.
+    if not may_read_settings(actor, person, actor_person):
+        raise NotFound(f"there is no person {person.id!r} whose settings you may see")
 
 
 def check_may_edit(
@@ -78,6 +98,13 @@ def check_hours(hours: HoursText | None) -> None:
         hours.to_model()
     except ValueError as exc:
         raise Refused(f"phone hours: {exc}", code="invalid_phone_hours") from None
+    days = [*hours.weekly.items(), *((d.isoformat(), p) for d, p in hours.exceptions.items())]
+    for day, periods in days:
+        if found := overlapping_periods(periods):
+            raise Refused(
+                f"phone hours: {day}: {found[0]} and {found[1]} overlap; write them as one period",
+                code="invalid_phone_hours",
+            )
 
 
 def hours_detail(hours: HoursText) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def validate_forward_target(
     except ValueError:
         choices = ", ".join(k.value for k in TargetKind)
         raise TargetRefused(str(kind), f"choose a target kind: {choices}", "kind") from None
-    text = value.strip()
+    text = value.strip(" ")  # only spaces: a newline or tab is refused, not trimmed
     if kind in (TargetKind.SWITCHBOARD, TargetKind.MESSAGE):
         if text:
             raise TargetRefused(value, f"a forward to {kind.value} takes no number", "value")
@@ -61,7 +61,7 @@ def validate_forward_target(
     if not text:
         raise TargetRefused(value, f"give the {kind.value} to forward to", "empty")
     if kind == TargetKind.EXTENSION:
-        if not EXTENSION.match(text):
+        if not EXTENSION.fullmatch(text):
             raise TargetRefused(
                 value, "an extension is 3-6 digits, e.g. 2001; nothing else", "invalid"
             )
@@ -71,7 +71,7 @@ def validate_forward_target(
             raise TargetRefused(value, "a forward to your own extension would loop", "loop")
         return ValidTarget(kind, text)
     if kind == TargetKind.GROUP:
-        if not IDENTIFIER.match(text) or text not in known_groups:
+        if not IDENTIFIER.fullmatch(text) or text not in known_groups:
             raise TargetRefused(value, "choose one of the directory's groups", "unknown")
         return ValidTarget(kind, text)
     try:

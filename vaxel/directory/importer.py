@@ -45,7 +45,7 @@ COLUMNS = (
     "message_channel",
 )
 REQUIRED = frozenset({"employee_id", "name", "department", "unit", "extension"})
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TRUE = frozenset({"1", "true", "yes", "ja", "x"})
 FALSE = frozenset({"", "0", "false", "no", "nej"})
@@ -182,13 +182,13 @@ def _parse_row(row: Mapping[str, str], policy: NumberPolicy) -> ImportedPerson:
     employee_id = values["employee_id"]
     if not employee_id:
         raise RowError("missing employee_id")
-    if not IDENTIFIER.match(employee_id):
+    if not IDENTIFIER.fullmatch(employee_id):
         raise RowError(f"employee_id {employee_id!r} may contain only letters, digits, . _ -")
     for column in ("name", "department", "unit"):
         if not values[column]:
             raise RowError(f"missing {column}")
     extension = values["extension"]
-    if not EXTENSION.match(extension):
+    if not EXTENSION.fullmatch(extension):
         raise RowError(f"bad extension {extension!r}: it must be 3-6 digits")
     mobile: str | None = None
     if values["mobile"]:
@@ -197,7 +197,7 @@ def _parse_row(row: Mapping[str, str], policy: NumberPolicy) -> ImportedPerson:
         except NumberRefused as refused:
             raise RowError(f"bad mobile {values['mobile']!r}: {refused.reason}") from None
     email = values["email"] or None
-    if email is not None and not EMAIL.match(email):
+    if email is not None and not EMAIL.fullmatch(email):
         raise RowError(f"bad email {email!r}")
     hidden = values["number_hidden"].lower()
     if hidden not in TRUE | FALSE:

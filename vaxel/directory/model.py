@@ -24,15 +24,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-EXTENSION = re.compile(r"^\d{3,6}$")
-ENDPOINT = re.compile(r"^PJSIP/[A-Za-z0-9_.-]{1,40}$")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+EXTENSION = re.compile(r"[0-9]{3,6}")
+ENDPOINT = re.compile(r"PJSIP/[A-Za-z0-9_.-]{1,40}")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+PERIOD = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Far enough to step over a summer's worth of closed days in dated exceptions.
 SEARCH_HORIZON_DAYS = 120
@@ -92,11 +93,11 @@ class Person:
 
     def __post_init__(self) -> None:
         # These values end up in dial strings, so a Person cannot exist with unsafe ones.
-        if not EXTENSION.match(self.extension):
+        if not EXTENSION.fullmatch(self.extension):
             raise ValueError(f"extension {self.extension!r} must be 3-6 digits")
-        if self.desk_endpoint is not None and not ENDPOINT.match(self.desk_endpoint):
+        if self.desk_endpoint is not None and not ENDPOINT.fullmatch(self.desk_endpoint):
             raise ValueError(f"desk endpoint {self.desk_endpoint!r} must look like PJSIP/2001")
-        if self.mobile is not None and not E164.match(self.mobile):
+        if self.mobile is not None and not E164.fullmatch(self.mobile):
             raise ValueError(f"mobile {self.mobile!r} must be E.164, e.g. +46701740600")
 
 
@@ -129,12 +130,22 @@ Window = tuple[time, time]
 
 def parse_period(text: str) -> Window:
     """'10:00-12:00' -> (10:00, 12:00); '24:00' means end of day, as in the site file."""
-    match = PERIOD.match(text.strip())
+    match = PERIOD.fullmatch(text.strip(" "))
     if not match:
         raise ValueError(f"{text!r} is not a period like 10:00-12:00")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     end = time.max if (h2, m2) == (24, 0) else time(h2, m2)
     return time(h1, m1), end
+
+
+def overlapping_periods(periods: Sequence[str]) -> tuple[str, str] | None:
+    """Two of ``periods`` that overlap (10:00-12:00 and 11:00-13:00), or None. Touching
+    periods (10:00-12:00, 12:00-13:00) do not overlap."""
+    spans = sorted((parse_period(p), p) for p in periods)
+    for (earlier, first), (later, second) in pairwise(spans):
+        if later[0] < earlier[1]:
+            return first, second
+    return None
 
 
 def parse_weekly(periods: Mapping[str, Sequence[str]]) -> dict[int, tuple[Window, ...]]:

@@ -47,7 +47,9 @@ def build_pages(service: DirectoryService, bus: Bus) -> APIRouter:
         section: str | None = None, status_code: int = 200,
     ) -> Response:  # fmt: skip
         lang = language_of(request)
-        person = service.person(person_id)
+        # The same rule as the API's GET .../settings, on every path that renders the page
+        # (a refused edit re-renders it too).
+        person = service.readable(user, person_id)
         hours, source = service.store.hours_text(person_id)
         settings = service.settings(person_id)
         by_ext = service.snapshot.by_extension
@@ -69,8 +71,11 @@ def build_pages(service: DirectoryService, bus: Bus) -> APIRouter:
             person_param="" if person_id == user.person_id else person_id,
         )  # fmt: skip
 
-    def done(request: Request, what: str, person: str) -> Response:
+    def done(request: Request, user: Principal, what: str, person: str) -> Response:
         query = {"saved": what, "lang": language_of(request)}
+        if person and not service.may_read(user, service.person(person)):
+            # A colleague who closed an extension may not see the rest of its settings.
+            return RedirectResponse(f"/directory?{urlencode(query)}", status_code=303)
         if person:
             query["person"] = person
         return RedirectResponse(f"/my-phone?{urlencode(query)}#{what}", status_code=303)
@@ -86,7 +91,7 @@ def build_pages(service: DirectoryService, bus: Bus) -> APIRouter:
                 raise
             return my_phone_page(request, user, person_id, error=str(exc), section=section,
                                  status_code=exc.status)  # fmt: skip
-        return done(request, section, person)
+        return done(request, user, section, person)
 
     @pages.get("/my-phone")
     async def my_phone(request: Request, person: str = "") -> Response:
@@ -182,7 +187,8 @@ def build_pages(service: DirectoryService, bus: Bus) -> APIRouter:
             rows.append({
                 "person": item.person, "unit": unit.name if unit else "",
                 "status": item.presence.status.kind.value,
-                "label": presence_label(item.presence, lang, by_ext),
+                "label": presence_label(item.presence, lang, by_ext,
+                                        service.may_read(user, item.person)),
                 "next_hours": when(hours.next_start, lang) if hours and hours.next_start else "",
                 "free": item.free_colleagues,
             })  # fmt: skip

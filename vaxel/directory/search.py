@@ -30,6 +30,7 @@ from operator import itemgetter
 from typing import Generic, TypeVar
 
 from vaxel.directory.model import Department, Group, Keyword, Person, Unit
+from vaxel.numbers import is_ascii_digits
 
 TOKEN = re.compile(r"[a-z0-9]+")
 # Letters NFKD does not decompose into a base letter plus a combining mark.
@@ -227,7 +228,7 @@ class DirectoryIndex:
         ]
         self._deletes: dict[str, list[int]] = {}
         for token_id, token in enumerate(self._vocabulary):
-            if len(token) < 3 or token.isdigit():
+            if len(token) < 3 or is_ascii_digits(token):
                 continue
             for variant in deletions(token, 1 if len(token) < 6 else 2):
                 self._deletes.setdefault(variant, []).append(token_id)
@@ -315,7 +316,7 @@ class DirectoryIndex:
                     matches.append((token_id, MatchKind.PREFIX, extra, 0))
                     seen.add(token_id)
         budget = max_edits(len(term))
-        if budget and not term.isdigit():
+        if budget and not is_ascii_digits(term):
             candidates: set[int] = set()
             for variant in deletions(term, budget):
                 candidates.update(self._deletes.get(variant, ()))

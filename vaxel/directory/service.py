@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,7 @@ from vaxel.directory.model import (
     PersonSettings,
     Presence,
     Unit,
+    ValidTarget,
     combine_presence,
 )
 from vaxel.directory.search import DEFAULT_LIMIT, DirectoryIndex, SearchHit
@@ -214,6 +215,15 @@ class DirectoryService:
     def may_edit(self, actor: Principal, person: Person, *, closing: bool = False) -> bool:
         return edit_rules.may_edit(actor, person, self._own_person(actor), closing=closing)
 
+    def may_read(self, actor: Principal, person: Person) -> bool:
+        return edit_rules.may_read_settings(actor, person, self._own_person(actor))
+
+    def readable(self, actor: Principal, person_id: str) -> Person:
+        """The person whose settings ``actor`` asks to see, or NotFound."""
+        person = self.person(person_id)
+        edit_rules.check_may_read_settings(actor, person, self._own_person(actor))
+        return person
+
     def _editable(self, actor: Principal, person_id: str, *, closing: bool = False) -> Person:
         person = self.person(person_id)
         edit_rules.check_may_edit(actor, person, self._own_person(actor), closing=closing)
@@ -255,16 +265,7 @@ class DirectoryService:
     ) -> None:
         person = self._editable(actor, person_id)
         kind = edit_rules.forward_kind(kind)
-        snapshot = self.snapshot
-        try:
-            target = validate_forward_target(
-                target_kind, value, snapshot.by_extension.keys(), self.policy,
-                snapshot.groups.keys(), own_extension=person.extension,
-            )  # fmt: skip
-        except TargetRefused as refused:
-            raise edit_rules.Refused(
-                f"forward target refused: {refused.reason}", code="target_refused"
-            ) from None
+        target = self._valid_target(person, target_kind, value)
         self.store.set_forward(person_id, kind, target)
         self.auth.audit(actor, "directory.forward.set", f"person:{person_id}",
                         {"kind": kind.value, "target_kind": target.kind.value,
@@ -290,15 +291,7 @@ class DirectoryService:
         return_message: str = "",
     ) -> None:
         self._editable(actor, person_id)
-        try:
-            absence = Absence(
-                edit_rules.as_utc(start) if start else self.clock.now(),
-                edit_rules.as_utc(end) if end else None,
-                edit_rules.clean(reason)[:200],
-                edit_rules.clean(return_message)[:500],
-            )
-        except (ValueError, OverflowError) as exc:
-            raise edit_rules.Refused(str(exc), code="invalid_absence") from None
+        absence = self._absence(start, end, reason, return_message)
         self.store.set_absence(person_id, absence)
         self.auth.audit(actor, "directory.absence.set", f"person:{person_id}",
                         {"start": absence.start.isoformat(),
@@ -328,6 +321,68 @@ class DirectoryService:
         self.store.set_closed(person_id, None)
         self.auth.audit(actor, "directory.extension.open", f"person:{person_id}")
         self._refresh_settings(person_id)
+
+    def replace_settings(
+        self,
+        actor: Principal,
+        person_id: str,
+        *,
+        hours: HoursText | None,
+        forwards: Mapping[ForwardKind | str, tuple[str, str]],
+        absence: tuple[datetime | None, datetime | None, str, str] | None,
+        closed: tuple[str, bool] | None,
+    ) -> None:
+        """Everything at once (PUT .../settings): every part is checked before anything is
+        stored, and all of it is stored in one transaction, so a refusal changes nothing."""
+        person = self._editable(actor, person_id)
+        edit_rules.check_hours(hours)
+        targets = {}
+        for kind, (target_kind, value) in forwards.items():
+            targets[edit_rules.forward_kind(kind)] = self._valid_target(person, target_kind, value)
+        away = None if absence is None else self._absence(*absence)
+        shut = None
+        if closed is not None:
+            reason, breakthrough = closed
+            shut = ClosedExtension(self.clock.now(), actor.username,
+                                   edit_rules.clean(reason)[:200], breakthrough)  # fmt: skip
+        self.store.replace_settings(
+            person_id, hours=hours, forwards=targets, absence=away, closed=shut
+        )
+        self.auth.audit(actor, "directory.settings.set", f"person:{person_id}", {
+            "hours": None if hours is None else edit_rules.hours_detail(hours),
+            "forwards": {k.value: {"target_kind": t.kind.value, "target": t.value}
+                         for k, t in targets.items()},
+            "absence": None if away is None else {"start": away.start.isoformat(),
+                "end": away.end.isoformat() if away.end else None, "reason": away.reason},
+            "closed": None if shut is None else {"reason": shut.reason,
+                                                 "breakthrough_allowed": shut.breakthrough_allowed},
+        })  # fmt: skip
+        self._refresh_settings(person_id)
+
+    def _valid_target(self, person: Person, target_kind: str, value: str) -> ValidTarget:
+        snapshot = self.snapshot
+        try:
+            return validate_forward_target(
+                target_kind, value, snapshot.by_extension.keys(), self.policy,
+                snapshot.groups.keys(), own_extension=person.extension,
+            )  # fmt: skip
+        except TargetRefused as refused:
+            raise edit_rules.Refused(
+                f"forward target refused: {refused.reason}", code="target_refused"
+            ) from None
+
+    def _absence(
+        self, start: datetime | None, end: datetime | None, reason: str, return_message: str
+    ) -> Absence:
+        try:
+            return Absence(
+                edit_rules.as_utc(start) if start else self.clock.now(),
+                edit_rules.as_utc(end) if end else None,
+                edit_rules.clean(reason)[:200],
+                edit_rules.clean(return_message)[:500],
+            )
+        except (ValueError, OverflowError) as exc:
+            raise edit_rules.Refused(str(exc), code="invalid_absence") from None
 
     # --- presence ---------------------------------------------------------------------
     def device_changed(self, extension: str, state: DeviceState) -> None:

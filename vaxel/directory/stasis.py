@@ -15,15 +15,15 @@ from typing import Any
 import structlog
 
 from vaxel.asterisk.ari import AriClient
-from vaxel.directory.model import DeviceState
+from vaxel.directory.model import EXTENSION, DeviceState
 from vaxel.directory.service import DirectoryService
 
 log = structlog.get_logger("vaxel.directory")
-DEVICE = re.compile(r"^PJSIP/(\d{3,6})$")
+DEVICE = re.compile(r"PJSIP/([0-9]{3,6})")
 
 
 def extension_of(device: str) -> str | None:
-    match = DEVICE.match(device)
+    match = DEVICE.fullmatch(device)
     return match.group(1) if match else None
 
 
@@ -42,7 +42,7 @@ def states_from_endpoints(
     states: dict[str, DeviceState] = {}
     for endpoint in endpoints:
         extension = endpoint.get("resource", "")
-        if not extension.isdigit():
+        if not EXTENSION.fullmatch(extension):
             continue  # the trunk and other non-extension endpoints
         ids = endpoint.get("channel_ids") or []
         if endpoint.get("state") == "offline":

@@ -288,16 +288,8 @@ class DirectoryStore:
 
     # --- writing settings --------------------------------------------------------------
     def set_own_hours(self, person_id: str, hours: HoursText | None) -> None:
-        schedule_id = f"person:{person_id}"
         with self._sessions.begin() as session:
-            person = _require(session, person_id)
-            if hours is None:
-                person.schedule_id = None
-                session.flush()
-                session.execute(delete(ScheduleRow).where(ScheduleRow.id == schedule_id))
-            else:
-                _put_schedule(session, schedule_id, person.name, hours)
-                person.schedule_id = schedule_id
+            _own_hours(session, _require(session, person_id), hours)
             _bump(session)
 
     def set_shared_hours(self, owner: str, owner_id: str, hours: HoursText | None) -> None:
@@ -320,33 +312,38 @@ class DirectoryStore:
     def set_forward(self, person_id: str, kind: ForwardKind, target: ValidTarget | None) -> None:
         with self._sessions.begin() as session:
             _require(session, person_id)
-            session.execute(
-                delete(ForwardRow).where(ForwardRow.person_id == person_id, ForwardRow.kind == kind)
-            )
-            if target is not None:
-                session.add(ForwardRow(person_id=person_id, kind=kind.value,
-                                       target_kind=target.kind.value, target_value=target.value))  # fmt: skip
+            _forward(session, person_id, kind, target)
             _bump(session)
 
     def set_absence(self, person_id: str, absence: Absence | None) -> None:
         """One absence per person through the pages and the API: a new one replaces it."""
         with self._sessions.begin() as session:
             _require(session, person_id)
-            session.execute(delete(AbsenceRow).where(AbsenceRow.person_id == person_id))
-            if absence is not None:
-                session.add(AbsenceRow(person_id=person_id, start=absence.start, end=absence.end,
-                                       reason=absence.reason,
-                                       return_message=absence.return_message))  # fmt: skip
+            _absence(session, person_id, absence)
             _bump(session)
 
     def set_closed(self, person_id: str, closed: ClosedExtension | None) -> None:
         with self._sessions.begin() as session:
             _require(session, person_id)
-            session.execute(delete(ClosedRow).where(ClosedRow.person_id == person_id))
-            if closed is not None:
-                session.add(ClosedRow(person_id=person_id, since=closed.since, by=closed.by,
-                                      reason=closed.reason,
-                                      breakthrough_allowed=closed.breakthrough_allowed))  # fmt: skip
+            _closed(session, person_id, closed)
+            _bump(session)
+
+    def replace_settings(
+        self,
+        person_id: str,
+        *,
+        hours: HoursText | None,
+        forwards: Mapping[ForwardKind, ValidTarget],
+        absence: Absence | None,
+        closed: ClosedExtension | None,
+    ) -> None:
+        """All of a person's settings at once, in one transaction: all or nothing."""
+        with self._sessions.begin() as session:
+            _own_hours(session, _require(session, person_id), hours)
+            for kind in ForwardKind:
+                _forward(session, person_id, kind, forwards.get(kind))
+            _absence(session, person_id, absence)
+            _closed(session, person_id, closed)
             _bump(session)
 
     # --- import (the queries live in store_import.py) ------------------------------------
@@ -368,6 +365,41 @@ def _require(session: Session, person_id: str) -> PersonRow:
     if person is None:
         raise KeyError(person_id)
     return person
+
+
+def _own_hours(session: Session, person: PersonRow, hours: HoursText | None) -> None:
+    schedule_id = f"person:{person.id}"
+    if hours is None:
+        person.schedule_id = None
+        session.flush()
+        session.execute(delete(ScheduleRow).where(ScheduleRow.id == schedule_id))
+    else:
+        _put_schedule(session, schedule_id, person.name, hours)
+        person.schedule_id = schedule_id
+
+
+def _forward(session: Session, person_id: str, kind: ForwardKind, to: ValidTarget | None) -> None:
+    session.execute(
+        delete(ForwardRow).where(ForwardRow.person_id == person_id, ForwardRow.kind == kind)
+    )
+    if to is not None:
+        session.add(ForwardRow(person_id=person_id, kind=kind.value, target_kind=to.kind.value,
+                               target_value=to.value))  # fmt: skip
+
+
+def _absence(session: Session, person_id: str, absence: Absence | None) -> None:
+    session.execute(delete(AbsenceRow).where(AbsenceRow.person_id == person_id))
+    if absence is not None:
+        session.add(AbsenceRow(person_id=person_id, start=absence.start, end=absence.end,
+                               reason=absence.reason, return_message=absence.return_message))  # fmt: skip
+
+
+def _closed(session: Session, person_id: str, closed: ClosedExtension | None) -> None:
+    session.execute(delete(ClosedRow).where(ClosedRow.person_id == person_id))
+    if closed is not None:
+        session.add(ClosedRow(person_id=person_id, since=closed.since, by=closed.by,
+                              reason=closed.reason,
+                              breakthrough_allowed=closed.breakthrough_allowed))  # fmt: skip
 
 
 def _bump(session: Session) -> None:

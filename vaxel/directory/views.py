@@ -51,14 +51,19 @@ def when(t: datetime, lang: str) -> str:
     return f"{day} {local.day}/{local.month} {local:%H:%M}"
 
 
-def target_label(target: ValidTarget, lang: str, people_by_ext: dict[str, Person]) -> str:
+def target_label(
+    target: ValidTarget, lang: str, people_by_ext: dict[str, Person], private: bool = True
+) -> str:
+    """``private=False``: for a viewer who may not read the person's settings
+    (``edit_rules.may_read_settings``), a forward to a mobile does not show the number."""
     sv = lang == "sv"
     if target.kind == TargetKind.EXTENSION:
         person = people_by_ext.get(target.value)
         name = f" ({person.name})" if person else ""
         return f"{'anknytning' if sv else 'extension'} {target.value}{name}"
     if target.kind == TargetKind.MOBILE:
-        return f"{'mobil' if sv else 'mobile'} {target.value}"
+        word = "mobil" if sv else "mobile"
+        return f"{word} {target.value}" if private else word
     if target.kind == TargetKind.GROUP:
         return f"{'grupp' if sv else 'group'} {target.value}"
     if target.kind == TargetKind.SWITCHBOARD:
@@ -66,7 +71,10 @@ def target_label(target: ValidTarget, lang: str, people_by_ext: dict[str, Person
     return "meddelande" if sv else "take a message"
 
 
-def presence_label(presence: Presence, lang: str, people_by_ext: dict[str, Person]) -> str:
+def presence_label(
+    presence: Presence, lang: str, people_by_ext: dict[str, Person], private: bool = True
+) -> str:
+    """``private=False`` leaves out a forward's mobile number and why an extension is closed."""
     status = presence.status
     label = STATUS_LABELS[lang][status.kind.value]
     sv = lang == "sv"
@@ -75,34 +83,39 @@ def presence_label(presence: Presence, lang: str, people_by_ext: dict[str, Perso
             label += f" {'till' if sv else 'until'} {when(status.until, lang)}"
         if status.forward is not None:
             label += f", {'kopplas till' if sv else 'forwarded to'} "
-            label += target_label(status.forward, lang, people_by_ext)
+            label += target_label(status.forward, lang, people_by_ext, private)
     elif isinstance(status, OutsidePhoneHours) and status.next_start is not None:
         label += f" ({'nästa' if sv else 'next'}: {when(status.next_start, lang)})"
     elif isinstance(status, Forwarded):
-        label += f" {'till' if sv else 'to'} {target_label(status.target, lang, people_by_ext)}"
-    elif isinstance(status, Closed) and status.reason:
+        to = target_label(status.target, lang, people_by_ext, private)
+        label += f" {'till' if sv else 'to'} {to}"
+    elif isinstance(status, Closed) and status.reason and private:
         label += f" ({status.reason})"
     return label
 
 
-def presence_json(presence: Presence, people_by_ext: dict[str, Person]) -> dict[str, Any]:
+def presence_json(
+    presence: Presence, people_by_ext: dict[str, Person], private: bool = True
+) -> dict[str, Any]:
     status = presence.status
     hours = presence.phone_hours
     detail: dict[str, Any] = {}
     if isinstance(status, Absent):
         detail = {"until": status.until, "return_message": status.return_message}
     elif isinstance(status, Closed):
-        detail = {"since": status.since, "reason": status.reason,
+        detail = {"since": status.since, "reason": status.reason if private else "",
                   "breakthrough_allowed": status.breakthrough_allowed}  # fmt: skip
     elif isinstance(status, OutsidePhoneHours):
         detail = {"next_start": status.next_start}
     elif isinstance(status, Forwarded):
-        detail = {"target_kind": status.target.kind.value, "target": status.target.value,
+        hidden = not private and status.target.kind is TargetKind.MOBILE
+        detail = {"target_kind": status.target.kind.value,
+                  "target": None if hidden else status.target.value,
                   "because": status.because.value}  # fmt: skip
     return {
         "status": status.kind.value,
         "device": presence.device.value,
-        "labels": {lang: presence_label(presence, lang, people_by_ext) for lang in LANGS},
+        "labels": {lang: presence_label(presence, lang, people_by_ext, private) for lang in LANGS},
         "detail": detail,
         "in_phone_hours": None if hours is None else hours.inside,
         "next_phone_hours": None if hours is None else hours.next_start,
@@ -126,13 +139,14 @@ def person_json(person: Person, unit_name: str, show_mobile: bool) -> dict[str, 
 def presence_message(
     person: Person, presence: Presence, people_by_ext: dict[str, Person]
 ) -> dict[str, Any]:
-    """What the bus carries to open pages: small, and already in both languages."""
+    """What the bus carries to open pages: small, already in both languages, and without
+    private details, because every logged-in page receives it."""
     return {
         "person_id": person.id,
         "extension": person.extension,
         "name": person.name,
         "status": presence.status.kind.value,
-        "labels": {lang: presence_label(presence, lang, people_by_ext) for lang in LANGS},
+        "labels": {lang: presence_label(presence, lang, people_by_ext, False) for lang in LANGS},
     }
 
 

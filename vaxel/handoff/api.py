@@ -24,9 +24,10 @@ from vaxel.handoff.inputs import (
     ReferToPhoneHoursPressed,
     TakeMessagePressed,
 )
-from vaxel.handoff.messages import Urgency
+from vaxel.handoff.messages import MessageAccess, Urgency
 from vaxel.handoff.states import Initiator, Mode
-from vaxel.web.app import render, require
+from vaxel.queue.api import check_may_act_for
+from vaxel.web.app import CurrentUser, render, require
 from vaxel.web.auth import Principal, Role
 from vaxel.web.i18n import register
 
@@ -43,7 +44,7 @@ register("en", {"msg.title": "Message", "msg.confirm_handled": "Mark the message
 class StartIn(BaseModel):
     telephonist: str = Field(description="the telephonist whose current call is transferred")
     person_id: str | None = None
-    extension: str | None = Field(None, pattern=r"^\d{3,6}$")
+    extension: str | None = Field(None, pattern=r"^[0-9]{3,6}$")
     mode: Literal["follow", "attended"] = "follow"
     override: bool = Field(False, description="emergency: ring a closed extension anyway")
 
@@ -73,6 +74,7 @@ def make_router(ctx: AppContext) -> APIRouter:
     async def start(body: StartIn, user: Principal = require(*STAFF)) -> dict[str, Any]:
         if body.override and not user.has(Role.TELEPHONIST):
             raise HTTPException(status_code=403, detail="only the centre may break through")
+        check_may_act_for(ctx, user, body.telephonist, "you may transfer only your own calls")
         service = runtime()
         try:
             target = service.targets.target_for(person_id=body.person_id, extension=body.extension)
@@ -89,25 +91,29 @@ def make_router(ctx: AppContext) -> APIRouter:
     async def in_progress(user: Principal = require(*STAFF, Role.ANALYST)) -> list[dict[str, Any]]:
         return runtime().snapshot()  # type: ignore[no-any-return]
 
-    async def step(handoff_id: str, event: Any) -> dict[str, Any]:
+    def own_handoff(user: Principal, handoff_id: str) -> Any:
+        live = runtime().get(handoff_id)
+        check_may_act_for(ctx, user, live.telephonist, "you may steer only your own calls")
+        return live
+
+    async def step(user: Principal, handoff_id: str, event: Any) -> dict[str, Any]:
         from vaxel.handoff.service import describe
 
-        service = runtime()
-        live = service.get(handoff_id)
-        await service.feed(live, event)
+        live = own_handoff(user, handoff_id)
+        await runtime().feed(live, event)
         return describe(live)
 
     @router.post("/handoffs/{handoff_id}/complete")
     async def complete(handoff_id: str, user: Principal = require(*STAFF)) -> dict[str, Any]:
-        return await step(handoff_id, AttendedComplete())
+        return await step(user, handoff_id, AttendedComplete())
 
     @router.post("/handoffs/{handoff_id}/cancel")
     async def cancel(handoff_id: str, user: Principal = require(*STAFF)) -> dict[str, Any]:
-        return await step(handoff_id, AttendedCancel())
+        return await step(user, handoff_id, AttendedCancel())
 
     @router.post("/handoffs/{handoff_id}/refer")
     async def refer(handoff_id: str, user: Principal = require(*STAFF)) -> dict[str, Any]:
-        return await step(handoff_id, ReferToPhoneHoursPressed())
+        return await step(user, handoff_id, ReferToPhoneHoursPressed())
 
     @router.post("/handoffs/{handoff_id}/message", status_code=201)
     async def handoff_message(handoff_id: str, body: MessageIn,
@@ -116,7 +122,7 @@ def make_router(ctx: AppContext) -> APIRouter:
         from vaxel.handoff.messaging import NewMessage
 
         service = runtime()
-        live = service.get(handoff_id)
+        live = own_handoff(user, handoff_id)
         failure = getattr(live.state, "failure", None)
         target = failure.target if failure is not None else None
         live.message_mode = "api"
@@ -145,15 +151,21 @@ def make_router(ctx: AppContext) -> APIRouter:
                 "status": (await _status(ctx, message.reference))}  # fmt: skip
 
     @router.get("/messages")
-    async def list_messages(user: Principal = require(*STAFF, Role.ANALYST)) -> list[dict]:
+    async def list_messages(user: CurrentUser) -> list[dict]:
+        """The latest messages the caller may see (``messages.message_access``)."""
         import asyncio
 
-        rows = await asyncio.to_thread(messages().store.messages)
-        return [_row(r) for r in rows]
+        service = messages()
+        rows = await asyncio.to_thread(service.store.messages)
+        seen = [(r, service.access(user, r)) for r in rows]
+        return [{**_row(r), "may_handle": a is MessageAccess.HANDLE}
+                for r, a in seen if a is not MessageAccess.NONE]  # fmt: skip
 
     @router.post("/messages/{reference}/handled")
-    async def handled(reference: str, user: Principal = require(*STAFF, Role.OFFICER)) -> dict:
-        message = await messages().mark_handled(reference=reference)
+    async def handled(reference: str, user: CurrentUser) -> dict:
+        """Only the person or unit the message is for, or an admin; a message the caller may
+        not see is answered as if it did not exist (404), because references are sequential."""
+        message = await messages().mark_handled_by(user, reference)
         return {"reference": message.reference, "status": message.status.value}
 
     return router

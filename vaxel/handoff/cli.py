@@ -146,7 +146,7 @@ def cmd_messages_handle(args: argparse.Namespace) -> int:
     from vaxel.stats.sink import StoreSink
     from vaxel.stats.wiring import build_parts
 
-    if not REFERENCE.match(args.reference):
+    if not REFERENCE.fullmatch(args.reference):
         print(f"vaxel: {args.reference!r} is not a reference like M-2026-000123", file=sys.stderr)
         return 2
     ctx = build_context(load_site_config(args.config))

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_TRANSFER = re.compile(r"^\*([78])(\d{3,6})#$")
+_TRANSFER = re.compile(r"\*([78])([0-9]{3,6})#")
 MAX_KEYS = 10
 
 
@@ -61,10 +61,10 @@ def press(typed: str, digit: str) -> Pressed:
     typed = "*" if digit == "*" and typed in ("", "*") else typed + digit
     if typed in _SINGLE:
         return Pressed("", KeyCommand(_SINGLE[typed]))
-    match = _TRANSFER.match(typed)
+    match = _TRANSFER.fullmatch(typed)
     if match:
         action = KeyAction.FOLLOW if match.group(1) == "7" else KeyAction.ATTENDED
         return Pressed("", KeyCommand(action, match.group(2)))
-    if typed.endswith("#") or len(typed) > MAX_KEYS or not re.match(r"^\*([78]\d*)?$", typed):
+    if typed.endswith("#") or len(typed) > MAX_KEYS or not re.fullmatch(r"\*([78][0-9]*)?", typed):
         return Pressed("")
     return Pressed(typed)

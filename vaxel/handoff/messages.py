@@ -19,7 +19,7 @@ from vaxel.handoff.events import (
     MessageHandled,
 )
 
-REFERENCE = re.compile(r"^M-(\d{4})-(\d{6})$")
+REFERENCE = re.compile(r"M-([0-9]{4})-([0-9]{6})")
 
 
 class Urgency(StrEnum):
@@ -61,7 +61,7 @@ class Message:
     handoff_id: str | None = None
 
     def __post_init__(self) -> None:
-        if not REFERENCE.match(self.reference):
+        if not REFERENCE.fullmatch(self.reference):
             raise ValueError(f"reference {self.reference!r} must look like M-2026-000123")
         _require_aware(self.created_at)
         if self.deadline <= self.created_at:
@@ -153,6 +153,43 @@ def mark_escalated(message: Message, at: datetime) -> Message:
     if not needs_escalation(message, at):
         return message
     return replace(message, status=MessageStatus.ESCALATED, escalated_at=at)
+
+
+class MessageAccess(StrEnum):
+    """What one member of staff may do with one message (the API; the e-mailed link is a
+    capability of its own)."""
+
+    NONE = "none"  # as if it did not exist: references are sequential, easy to guess
+    STATUS = "status"  # its reference, status and deadline, not who called or why
+    HANDLE = "handle"  # read it and mark it handled
+
+
+def message_access(
+    *,
+    roles: frozenset[str],
+    person_id: str | None,
+    actor_units: frozenset[str],
+    target_person: str | None,
+    message_units: frozenset[str],
+) -> MessageAccess:
+    """Who may see and handle a message: it is for its target person, and for the officers
+    and unit admins of the unit it was left for (or the target person's unit); an admin may
+    handle any. Telephonists take messages for everyone and answer citizens who call about
+    one, so they see every message's status but handle none they are not the target of;
+    analysts see the status too (the list holds no caller details), to follow deadlines.
+
+    ``actor_units`` and ``message_units`` name units by every name a message may use (the
+    directory's unit id and its display name, or a ``[handoff.units]`` key).
+    """
+    if "admin" in roles:
+        return MessageAccess.HANDLE
+    if person_id is not None and person_id == target_person:
+        return MessageAccess.HANDLE
+    if roles & {"officer", "unit_admin"} and actor_units & message_units:
+        return MessageAccess.HANDLE
+    if roles & {"telephonist", "analyst"}:
+        return MessageAccess.STATUS
+    return MessageAccess.NONE
 
 
 def handled_within_deadline(message: Message) -> bool:

@@ -25,9 +25,17 @@ from vaxel.clock import Clock
 from vaxel.config import SiteConfig
 from vaxel.errors import DomainError, NotFound
 from vaxel.handoff import messages as model
-from vaxel.handoff.messages import Channel, DeliveryPolicy, Message, MessageStatus, Urgency
+from vaxel.handoff.messages import (
+    Channel,
+    DeliveryPolicy,
+    Message,
+    MessageAccess,
+    MessageStatus,
+    Urgency,
+)
 from vaxel.handoff.store import HandoffStore, MessageRow, message_of
 from vaxel.handoff.wording import spoken_time
+from vaxel.web.auth import Principal
 
 log = structlog.get_logger("vaxel.handoff.messages")
 
@@ -242,6 +250,43 @@ class MessageService:
                                     status=message.status.value, handled_at=now)  # fmt: skip
             self._emit(model.handled_event(message, now))
         return message
+
+    async def mark_handled_by(self, actor: Principal, reference: str) -> Message:
+        """``actor`` marks a message handled through the API, if ``message_access`` allows."""
+        row = await asyncio.to_thread(self.store.message, reference)
+        access = self.access(actor, row) if row is not None else MessageAccess.NONE
+        if access is MessageAccess.NONE:
+            raise NotFound("no such message")
+        if access is not MessageAccess.HANDLE:
+            raise DomainError(
+                "only the person or unit the message is for, or an admin, may mark it handled",
+                code="forbidden", status=403,
+            )  # fmt: skip
+        return await self.mark_handled(reference=reference)
+
+    def access(self, actor: Principal, row: MessageRow) -> MessageAccess:
+        return model.message_access(
+            roles=frozenset(actor.roles), person_id=actor.person_id,
+            actor_units=self._units_of(actor.unit_id, actor.person_id),
+            target_person=row.target_person,
+            message_units=self._units_of(row.target_unit, row.target_person),
+        )  # fmt: skip
+
+    def _units_of(self, unit: str | None, person_id: str | None) -> frozenset[str]:
+        """Every name the unit (and the person's unit) goes by: its id and its display name."""
+        directory = self.services.get("directory")
+        ids = {unit} if unit else set()
+        if directory is not None and person_id:
+            person = directory.snapshot.people.get(person_id)
+            if person is not None:
+                ids.add(person.unit_id)
+        names = set(ids)
+        if directory is not None:
+            for unit_id in ids:
+                found = directory.snapshot.units.get(unit_id)
+                if found is not None:
+                    names.add(found.name)
+        return frozenset(n for n in names if n)
 
     def handled_link(self, token: str) -> str:
         return f"{self.config.web.public_url.rstrip('/')}/messages/handled/{token}"

@@ -32,7 +32,7 @@ from vaxel.handoff.inputs import (
 from vaxel.handoff.states import Target
 from vaxel.numbers import NumberPolicy, NumberRefused, check_number
 
-EXTENSION = re.compile(r"^\d{3,6}$")
+EXTENSION = re.compile(r"[0-9]{3,6}")
 
 
 class Targets:
@@ -50,7 +50,7 @@ class Targets:
             person = self.directory.person_by_extension(extension)
         if person is not None:
             return self._of_person(person)
-        if extension and EXTENSION.match(extension):
+        if extension and EXTENSION.fullmatch(extension):
             return Target(name=f"anknytning {extension}", extension=extension)
         raise ValueError("give a person in the directory or an extension of 3-6 digits")
 
@@ -75,7 +75,7 @@ class Targets:
                        if p.group_id == group.id and p.active]  # fmt: skip
             return Reachable(tuple(d for p in members for d in self._devices(p))), None
         if person is None:
-            if target.extension and EXTENSION.match(target.extension):
+            if target.extension and EXTENSION.fullmatch(target.extension):
                 return Reachable((f"PJSIP/{target.extension}",)), None
             return Reachable(()), None
         route = self.directory.route(person.id)

@@ -16,7 +16,7 @@ from typing import Any
 
 from vaxel.clock import STOCKHOLM, Clock, OffsetClock, SystemClock
 
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -33,7 +33,7 @@ def _clock(args: argparse.Namespace) -> Clock:
 
 def _parse_instant(text: str, now: datetime | None) -> datetime:
     """ISO instant (local time if no zone) or HH:MM meaning its next occurrence."""
-    if now is not None and re.match(r"^\d{1,2}:\d{2}$", text):
+    if now is not None and re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", text):
         hour, minute = (int(p) for p in text.split(":"))
         local = now.astimezone(STOCKHOLM)
         at = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
@@ -47,7 +47,7 @@ def _parse_instant(text: str, now: datetime | None) -> datetime:
 
 def _until(args: argparse.Namespace, now: datetime) -> datetime | None:
     if getattr(args, "for_", None):
-        match = DURATION.match(args.for_)
+        match = DURATION.fullmatch(args.for_)
         if not match:
             raise ValueError(f"'{args.for_}' is not a duration like 90m, 2h or 1d")
         return now + timedelta(seconds=float(match.group(1)) * UNIT_SECONDS[match.group(2)])

@@ -16,6 +16,7 @@ from vaxel.ivr.speech import (
     number,
     position_announcement,
 )
+from vaxel.numbers import ASCII_DIGITS
 
 # name -> (Swedish, English). Digits are prompts too, so a read-back phone number is played
 # digit by digit and never rendered into a cached file of its own (it is personal data).
@@ -94,7 +95,7 @@ def spoken_digits(e164: str, home_country_code: str = "46") -> list[str]:
     """The digit prompts that read a number back the way the caller knows it: 070..."""
     home = f"+{home_country_code}"
     national = "0" + e164[len(home) :] if e164.startswith(home) else e164.lstrip("+")
-    return [f"digit-{d}" for d in national if d.isdigit()]
+    return [f"digit-{d}" for d in national if d in ASCII_DIGITS]
 
 
 def generated_sentences(

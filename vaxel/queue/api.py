@@ -23,6 +23,7 @@ from vaxel.queue.telephonists import (
     Telephonist,
     TelephonistChange,
     Unpause,
+    may_act_for_telephonist,
 )
 from vaxel.web.app import require
 from vaxel.web.auth import Principal, Role
@@ -37,7 +38,7 @@ class PauseIn(BaseModel):
 
 
 class WrapupCodeIn(BaseModel):
-    code: str = Field(pattern=r"^\d{1,6}$", description="1-6 digits, as keyed with *25<code>")
+    code: str = Field(pattern=r"^[0-9]{1,6}$", description="1-6 digits, as keyed with *25<code>")
 
 
 class TelephonistOut(BaseModel):
@@ -51,6 +52,21 @@ class WrapupCodeOut(BaseModel):
     telephonist: str
     entry: str
     code: str
+
+
+def check_may_act_for(
+    ctx: AppContext, user: Principal, telephonist_id: str, refusal: str, *, supervised: bool = False
+) -> None:
+    """``telephonists.may_act_for_telephonist`` for an API caller; 404 for an unknown id."""
+    config = next((t for t in ctx.config.telephonists if t.id == telephonist_id), None)
+    if config is None and not user.has(Role.ADMIN):
+        raise HTTPException(status_code=404, detail=f"no telephonist '{telephonist_id}'")
+    if not may_act_for_telephonist(
+        roles=frozenset(user.roles), username=user.username, person_id=user.person_id,
+        telephonist_id=telephonist_id, telephonist_person=config.person if config else None,
+        supervised=supervised,
+    ):  # fmt: skip
+        raise HTTPException(status_code=403, detail=refusal)
 
 
 def telephonist_out(person: Telephonist) -> TelephonistOut:
@@ -69,17 +85,8 @@ def make_router(ctx: AppContext) -> APIRouter:
         return found
 
     def allowed(user: Principal, telephonist_id: str, supervised: bool = False) -> None:
-        if user.has(Role.ADMIN):
-            return
-        config = next((t for t in ctx.config.telephonists if t.id == telephonist_id), None)
-        if config is None:
-            raise HTTPException(status_code=404, detail=f"no telephonist '{telephonist_id}'")
-        if supervised and Role.SUPERVISOR in user.roles:
-            return
-        if user.username != telephonist_id and (
-            not config.person or config.person != user.person_id
-        ):
-            raise HTTPException(status_code=403, detail="you may change only your own state")
+        check_may_act_for(ctx, user, telephonist_id, "you may change only your own state",
+                          supervised=supervised)  # fmt: skip
 
     def change(telephonist_id: str, user: Principal, what: TelephonistChange,
                supervised: bool = False) -> TelephonistOut:  # fmt: skip

@@ -21,7 +21,7 @@ from vaxel.queue.model import Entry, EntryKind, EntryState, UnknownEntry, queue_
 from vaxel.queue.telephonists import Telephonist
 
 MIN_SAMPLES = 3
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def position(entry: Entry | str, waiting: Sequence[Entry]) -> int:
@@ -156,6 +156,6 @@ def parse_overflow(text: str) -> Overflow:
     if value == "closed":
         return OverflowToClosed()
     kind, sep, name = value.partition(":")
-    if kind == "queue" and sep and _NAME.match(name):
+    if kind == "queue" and sep and _NAME.fullmatch(name):
         return OverflowToQueue(name)
     raise ValueError(f"'{text}' is not an overflow; use queue:<name>, message or closed")

@@ -22,8 +22,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vaxel.numbers import ASCII_DIGITS
+
 PREFIX = "*2"
-_CODE = re.compile(r"^\*2([1-5])(\d{0,6})$")
+_CODE = re.compile(r"\*2([1-5])([0-9]{0,6})")
 
 
 class Action(StrEnum):
@@ -51,7 +53,7 @@ class FeatureCode:
 
 def parse_feature_code(digits: str) -> FeatureCode | None:
     """``None`` for anything that is not one of the codes above."""
-    match = _CODE.match(digits.strip())
+    match = _CODE.fullmatch(digits.strip())
     if not match:
         return None
     action = _ACTIONS[match.group(1)]
@@ -121,7 +123,7 @@ def press(state: KeyState, digit: str, caller_number: str | None) -> KeyResult:
                 if typed:
                     return KeyResult(Waiting(), KeyOutcome.SUBMIT, typed)
                 return KeyResult(state, KeyOutcome.NONE)
-            if digit.isdigit() and len(typed) < MAX_NUMBER_DIGITS:
+            if digit in ASCII_DIGITS and len(typed) < MAX_NUMBER_DIGITS:
                 outcome = KeyOutcome.STOP_MENU if not typed else KeyOutcome.NONE
                 return KeyResult(Choosing(typed + digit), outcome)
     return KeyResult(state, KeyOutcome.NONE)

@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 
 from vaxel.asterisk.ari import AriError
+from vaxel.numbers import NumberRefused, check_number
 from vaxel.queue import events as ev
 from vaxel.queue.distribution import Offer, apply_offer, on_ring_timeout
 from vaxel.queue.model import (
@@ -235,9 +236,16 @@ class Legs:
             ring_s + 2, lambda: s.spawn(self.citizen_failed(entry.id, citizen))
         )
         try:
+            # Checked when it was given; again here, as it comes back from the store.
+            checked = check_number(number, s.config.number_policy)
+        except NumberRefused as refused:
+            log.warning("queue_callback_number_refused", entry=entry.id, reason=str(refused))
+            await self.citizen_failed(entry.id, citizen)
+            return
+        try:
             await s.ari.originate(
                 endpoint=getattr(s.config.ivr, "outside_dial", "PJSIP/{number}@trunk").format(
-                    number=number
+                    number=checked.e164
                 ),
                 channel_id=citizen,
                 app_args=f"leg,queue,{entry.id},citizen",

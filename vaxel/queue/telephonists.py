@@ -211,3 +211,25 @@ def transition(t: Telephonist, event: TelephonistChange, now: datetime) -> Telep
             return replace(t, status=Available())
     name = type(event).__name__
     raise InvalidTransition(f"telephonist {t.id}: {name} does not apply while {status}")
+
+
+def may_act_for_telephonist(
+    *,
+    roles: frozenset[str],
+    username: str,
+    person_id: str | None,
+    telephonist_id: str,
+    telephonist_person: str | None,
+    supervised: bool = False,
+) -> bool:
+    """Who may change a telephonist's state (log in, pause, wrap-up code) and steer the
+    calls they are on (start, complete, cancel a handoff): the telephonist themself (their
+    account's username is the site file's ``id``, or its person is the site file's
+    ``person``) and admins. A supervisor may also make the ``supervised`` changes (log out,
+    unpause): nothing that puts someone to work or takes calls. Nobody else acts for a
+    colleague's headset."""
+    if "admin" in roles or (supervised and "supervisor" in roles):
+        return True
+    if username == telephonist_id:
+        return True
+    return telephonist_person is not None and telephonist_person == person_id

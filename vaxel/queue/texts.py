@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from vaxel.ivr.speech import number
+from vaxel.numbers import ASCII_DIGITS
 
 Language = Literal["sv", "en"]
 
@@ -22,7 +23,7 @@ def digits(e164_or_local: str, lang: Language = "sv") -> str:
     text = e164_or_local
     if text.startswith("+46"):
         text = "0" + text[3:]
-    spoken = [number(int(d), lang) for d in text if d.isdigit()]
+    spoken = [number(int(d), lang) for d in text if d in ASCII_DIGITS]
     return " ".join(spoken)
 
 

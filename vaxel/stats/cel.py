@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vaxel.numbers import is_ascii_digits
+
 CEL_RELATIVE = Path("var/log/asterisk/cel-custom/vaxel.jsonl")
 
 
@@ -66,7 +68,7 @@ def fact_from_ami(message: Mapping[str, str], app: str, tz: ZoneInfo) -> Fact | 
             linkedid = message.get("LinkedID", "")
             # The linkedid's first part is the channel's creation time in epoch seconds.
             created = linkedid.split(".")[0]
-            if created.isdigit():
+            if is_ascii_digits(created):
                 at = datetime.fromtimestamp(int(created), UTC)
             return Fact("start", linkedid, at, number or None, message.get("CallerIDnum") or None)
     elif kind == "LINKEDID_END":

@@ -39,7 +39,7 @@ from vaxel.stats.ingest import Ingest
 
 log = structlog.get_logger("vaxel.stats")
 
-SEGMENT = re.compile(r"^(?P<stem>.+)\.(?P<stamp>\d{8}T\d{6}Z)(?P<aged>\.aged)?\.jsonl$")
+SEGMENT = re.compile(r"(?P<stem>.+)\.(?P<stamp>[0-9]{8}T[0-9]{6}Z)(?P<aged>\.aged)?\.jsonl")
 _FACT_FIELDS = ("eventtype", "eventtime", "appname", "appdata", "linkedid", "num")
 
 
@@ -52,14 +52,14 @@ def segments(current: Path) -> list[Path]:
     """The rotated segments of ``current``, oldest first."""
     found = []
     for path in current.parent.glob(f"{current.stem}.*.jsonl"):
-        match = SEGMENT.match(path.name)
+        match = SEGMENT.fullmatch(path.name)
         if match and match["stem"] == current.stem:
             found.append((match["stamp"], path))
     return [path for _, path in sorted(found)]
 
 
 def _stamp(path: Path) -> datetime:
-    match = SEGMENT.match(path.name)
+    match = SEGMENT.fullmatch(path.name)
     assert match is not None
     return datetime.strptime(match["stamp"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
@@ -193,7 +193,7 @@ def age_journals(directory: Path, cutoff: datetime) -> int:
     """Delete journal segments (of every process) whose oldest item is past the cutoff."""
     deleted = 0
     for path in sorted(directory.glob("*.jsonl")):
-        if not SEGMENT.match(path.name):
+        if not SEGMENT.fullmatch(path.name):
             continue
         oldest = None
         with open(path, encoding="utf-8") as f:

@@ -65,6 +65,7 @@ def report_roles(name: str) -> frozenset[Role]:
 
 
 PER_PERSON = "any staff member; the directory's per-person edit rule decides whose settings"
+PER_MESSAGE = "any staff member; the message rule (messages.message_access) decides which"
 TOKEN = "the random token in the e-mailed link is the permission (no login)"
 KIOSK = "the revocable kiosk token in the screen's link is the permission (no login)"
 WALLBOARD_VIEWERS = frozenset({*VIEWERS, Role.ADMIN})
@@ -96,6 +97,8 @@ WITHOUT_ROLE: dict[Operation, Rule] = {
     ("GET", "/api/v1/directory/me/settings"): logged_in("one's own settings"),
     ("PUT", "/api/v1/directory/me/settings"): logged_in("one's own settings"),
     ("GET", "/my-phone"): logged_in(PER_PERSON),
+    ("GET", "/api/v1/messages"): logged_in(PER_MESSAGE),
+    ("POST", "/api/v1/messages/{reference}/handled"): logged_in(PER_MESSAGE),
     **{
         (method, f"/api/v1/directory/people/{{person_id}}/{what}"): logged_in(PER_PERSON)
         for method, what in [
