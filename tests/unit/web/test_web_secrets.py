@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.support.controller import write_site_file
+from tests.support.web_login import page_login
 from vaxel.app import build_context
 from vaxel.clock import FixedClock
 from vaxel.config import load_site_config
@@ -60,8 +61,7 @@ def test_a_user_without_a_password_cannot_log_in(ctx) -> None:  # type: ignore[n
 
 def test_the_session_cookie_is_httponly_and_samesite_strict_and_never_in_the_url(ctx) -> None:  # type: ignore[no-untyped-def]
     client = TestClient(create_app(ctx))
-    reply = client.post("/login", data={"username": "anna", "password": PASSWORD},
-                        follow_redirects=False)  # fmt: skip
+    reply = page_login(client, "anna", PASSWORD)
     cookie = reply.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     token = cookie.split("vaxel_session=")[1].split(";")[0]
