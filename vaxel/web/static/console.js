@@ -123,6 +123,7 @@
   function renderCall(call, transfer) {
     var box = $("call");
     box.hidden = !call;
+    box.dataset.entryId = call ? (call.entry_id || "") : "";
     $("no-call").hidden = Boolean(call || transfer || view.returned);
     var key = call ? (call.call_id || call.entry_id || call.handoff_id) : null;
     if (key !== note.call) { // a new call: the old note goes, nothing is kept
@@ -167,6 +168,7 @@
     if (!panel) { return; }
     var who = panel.target_name || "?";
     box.dataset.reason = panel.reason || "";
+    box.dataset.state = panel.state;
     $("returned-state").textContent = t("returned_state." + panel.state);
     $("returned-reason").textContent = reasonText(panel.reason, who, panel);
     $("returned-hours").textContent = panel.next_phone_hours
