@@ -189,3 +189,44 @@ def test_console_recovers_from_a_controller_restart_without_a_reload_and_still_s
         assert page.locator("#call-dialled").inner_text() == "Växeln"
     finally:
         finish(pbx, controller, telephonist, citizen)
+
+
+def test_a_returned_call_takes_a_message_by_keyboard_and_shows_the_receipt_reference(
+    browser, pbx, ari_watch, tmp_path
+):
+    controller, view, handoffs, base = start(tmp_path, pbx=pbx)
+    number = "0701740793"
+    telephonist = softphone(pbx, "1001", hold_ms=60000)
+    officer = phone(pbx, ASA, "never")
+    citizen = back = None
+    try:
+        page = open_console(browser, controller, base)
+        log_in_from_console(page, view)
+        citizen = caller(pbx, number)
+        page.wait_for_selector("#call:not([hidden])", timeout=40000)
+        page.keyboard.press("/")
+        page.keyboard.type("Åsa Nyström")
+        page.wait_for_selector('#results li.selected[data-person-id="E10014"]', timeout=5000)
+        page.keyboard.press("Enter")
+        assert telephonist.wait(timeout=30) == 0, telephonist.tail() + controller.log()
+        back = softphone(pbx, "1001", answer_after_ms=1000, hold_ms=60000)
+        page.wait_for_selector('#returned[data-state="Returned"]', timeout=40000)
+        page.keyboard.press("Escape")
+        page.keyboard.press("m")
+        assert page.evaluate("document.activeElement.id") == "message-name"
+        page.keyboard.type("Karl Andersson")
+        page.keyboard.press("Tab")
+        assert page.locator("#message-number").input_value().endswith(number[1:])
+        page.keyboard.press("Tab")
+        page.keyboard.type("Frågar om bostadsanpassning")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#receipt:has-text('reference')", timeout=10000)
+        reference = page.locator("#receipt").inner_text().rsplit(" ", 1)[-1]
+        messages = handoffs.store.messages()
+        assert any(m.reference == reference for m in messages), [m.reference for m in messages]
+        page.reload()  # the receipt stays on screen after a reload
+        page.wait_for_selector('#console[data-live="connected"]')
+        assert reference in page.locator("#receipt").inner_text()
+    finally:
+        finish(pbx, controller, telephonist, officer, back, citizen)
