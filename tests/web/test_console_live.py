@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import wait_until
 from tests.support.handoff_calls import (
     ASA,
+    ASA_ID,
+    directory_of,
     PASSWORD,
     bridged_together,
     finish,
@@ -24,6 +26,7 @@ from tests.support.sipp import phone, softphone
 from tests.web.directory_live import CHROMIUM_ARGS
 from vaxel.app import build_context
 from vaxel.config import load_site_config
+from vaxel.directory.store import HoursText
 from vaxel.web.auth import Role
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -230,3 +233,39 @@ def test_a_returned_call_takes_a_message_by_keyboard_and_shows_the_receipt_refer
         assert reference in page.locator("#receipt").inner_text()
     finally:
         finish(pbx, controller, telephonist, officer, back, citizen)
+
+
+def test_a_call_returned_outside_phone_hours_shows_when_they_are_and_one_key_refers_to_them(
+    browser, pbx, ari_watch, tmp_path
+):
+    def asa_on_tuesday_afternoons(controller) -> None:  # type: ignore[no-untyped-def]
+        directory_of(controller).set_own_hours(ASA_ID, HoursText({"tue": ["13:00-15:00"]}, {}))
+
+    controller, view, handoffs, base = start(tmp_path, pbx=pbx, prepare=asa_on_tuesday_afternoons)
+    number = "0701740794"
+    telephonist = softphone(pbx, "1001", hold_ms=60000)
+    citizen = back = None
+    try:
+        page = open_console(browser, controller, base)
+        log_in_from_console(page, view)
+        began = time.time()
+        citizen = caller(pbx, number)
+        page.wait_for_selector("#call:not([hidden])", timeout=40000)
+        page.keyboard.press("/")
+        page.keyboard.type("Åsa Nyström")
+        page.wait_for_selector('#results li.selected[data-person-id="E10014"]', timeout=5000)
+        page.keyboard.press("Enter")
+        assert telephonist.wait(timeout=30) == 0, telephonist.tail() + controller.log()
+        back = softphone(pbx, "1001", answer_after_ms=1000, hold_ms=60000)
+        page.wait_for_selector('#returned[data-reason="outside_phone_hours"]', timeout=30000)
+        assert "Åsa Nyström is outside phone hours" in page.locator("#returned-reason").inner_text()
+        hours = page.locator("#returned-hours").inner_text()
+        assert hours.startswith("Next phone hours:") and "24/11" in hours and "13:00" in hours
+        assert first_ring(ari_watch, f"PJSIP/{ASA}", after=began) is None  # never rung
+        page.wait_for_selector('#returned[data-state="Returned"]', timeout=40000)
+        page.keyboard.press("Escape")
+        page.keyboard.press("t")
+        handoffs.wait_state("ReferredToPhoneHours", "Done", timeout=20)
+        assert back.wait(timeout=30) == 0, back.tail()  # the telephonist is released
+    finally:
+        finish(pbx, controller, telephonist, back, citizen)
