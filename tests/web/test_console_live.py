@@ -14,6 +14,7 @@ from tests.conftest import wait_until
 from tests.support.handoff_calls import (
     ASA,
     ASA_ID,
+    LENA,
     directory_of,
     PASSWORD,
     bridged_together,
@@ -269,3 +270,36 @@ def test_a_call_returned_outside_phone_hours_shows_when_they_are_and_one_key_ref
         assert back.wait(timeout=30) == 0, back.tail()  # the telephonist is released
     finally:
         finish(pbx, controller, telephonist, back, citizen)
+
+
+def test_attended_transfer_consults_by_shift_enter_and_completes_with_one_key(
+    browser, pbx, ari_watch, tmp_path
+):
+    controller, view, handoffs, base = start(tmp_path, pbx=pbx)
+    number = "0701740795"
+    telephonist = softphone(pbx, "1001", hold_ms=60000)
+    target = softphone(pbx, LENA, answer_after_ms=500, hold_ms=15000)
+    citizen = None
+    try:
+        page = open_console(browser, controller, base)
+        log_in_from_console(page, view)
+        citizen = caller(pbx, number)
+        page.wait_for_selector("#call:not([hidden])", timeout=40000)
+        page.keyboard.press("/")
+        page.keyboard.type("Lena Wikström")
+        page.wait_for_selector('#results li.selected[data-person-id="E10011"]', timeout=5000)
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector("#do-complete:not([hidden])", timeout=20000)
+        assert "Lena Wikström" in page.locator("#transfer-text").inner_text()
+        assert number[1:] in page.locator("#call-number").inner_text()  # the caller, on hold
+        page.keyboard.press("Escape")  # leaves the search field only
+        page.keyboard.press("k")
+        assert telephonist.wait(timeout=30) == 0, telephonist.tail() + controller.log()
+        row = handoffs.wait_state("Done", timeout=20)
+        assert row.state_kind == "Done"
+        wait_until(lambda: bridged_together(ari_watch, number, f"PJSIP/{LENA}"),
+                   what="caller and target in one bridge")  # fmt: skip
+        page.wait_for_selector("#transfer", state="hidden", timeout=5000)
+        page.wait_for_selector("#call", state="hidden", timeout=5000)
+    finally:
+        finish(pbx, controller, telephonist, target, citizen)
