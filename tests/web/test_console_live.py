@@ -108,6 +108,12 @@ def test_waiting_citizen_appears_within_a_second_and_the_answered_call_shows_the
                    what="the citizen talking to 1001")  # fmt: skip
         page.wait_for_selector("#waiting tr[data-entry-id]", state="detached", timeout=5000)
         screenshot(page, "console-call.png")
+        page.keyboard.press("a")
+        page.keyboard.type("1")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#receipt:has-text('Wrap-up code 1 saved')", timeout=5000)
+        wait_until(lambda: (row := view.by_number(number)) and row.wrapup_code == "1",
+                   what="the wrap-up code stored on the call")  # fmt: skip
     finally:
         finish(pbx, controller, telephonist, citizen)
 
