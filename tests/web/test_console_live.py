@@ -50,6 +50,7 @@ def open_console(browser, controller, base: str):  # type: ignore[no-untyped-def
     ctx.auth.create_user(username="t1001", display_name="Tove Telefonist", password=PASSWORD,
                          roles={Role.TELEPHONIST})  # fmt: skip
     page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("pageerror", lambda error: print(f"console page error: {error}"))  # in -s output
     page.goto(f"{base}/login?next=/console?lang=en")
     page.get_by_label("Användarnamn").fill("t1001")
     page.get_by_label("Lösenord").fill(PASSWORD)
@@ -114,6 +115,13 @@ def test_waiting_citizen_appears_within_a_second_and_the_answered_call_shows_the
         page.wait_for_selector("#receipt:has-text('Wrap-up code 1 saved')", timeout=5000)
         wait_until(lambda: (row := view.by_number(number)) and row.wrapup_code == "1",
                    what="the wrap-up code stored on the call")  # fmt: skip
+        page.keyboard.press("Escape")
+        page.keyboard.press("b")
+        assert page.locator("#callback-number").input_value().endswith(number[1:])
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#receipt:has-text('Callback booked to +46701740790')", timeout=5000)
+        wait_until(lambda: any(e.kind == "callback" and e.caller_number == "+46701740790"
+                               for e in view.entries()), what="the callback in the queue")  # fmt: skip
     finally:
         finish(pbx, controller, telephonist, citizen)
 

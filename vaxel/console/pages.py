@@ -4,6 +4,7 @@ view it receives over Server-Sent Events and sends actions to the owning package
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 from fastapi.responses import RedirectResponse, Response
 
 from vaxel.console.access import NotATelephonist, Seat, overseer_roles, seat_for
@@ -49,8 +50,22 @@ def build_pages(service: ConsoleService) -> APIRouter:
     return pages
 
 
+class CallbackIn(BaseModel):
+    number: str | None = Field(None, max_length=32, description="default: the caller's number")
+
+
 def build_api(service: ConsoleService) -> APIRouter:
     api = APIRouter(prefix="/console", tags=["console"])
+
+    @api.post("/{telephonist}/callback", status_code=201)
+    async def book_callback(telephonist: str, body: CallbackIn, user: CurrentUser) -> dict:
+        """Book a callback for the caller on the telephonist's current call (the queue's
+        own callback request: kept in order, dialled when a telephonist is free)."""
+        own = service.telephonist_of(user.username, user.person_id)
+        chosen = seat_for(user, telephonist, own, service.exists(telephonist))
+        if chosen.read_only:
+            raise NotATelephonist("a console opened read-only cannot act")
+        return await service.book_callback(chosen.telephonist, body.number)
 
     @api.get("/{telephonist}")
     async def view(telephonist: str, user: CurrentUser) -> dict:

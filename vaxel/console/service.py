@@ -31,7 +31,8 @@ from vaxel.console.model import (
     to_json,
 )
 from vaxel.context import Bus
-from vaxel.numbers import NumberRefused, normalise
+from vaxel.errors import Conflict, DomainError
+from vaxel.numbers import NumberRefused, check_number, normalise
 from vaxel.queue.model import Entry
 
 log = structlog.get_logger("vaxel.console")
@@ -264,6 +265,27 @@ class ConsoleService:
         if len(self._calls) > CACHE_LIMIT:
             for key in list(self._calls)[: CACHE_LIMIT // 2]:
                 self._calls.pop(key, None)
+
+    # --- actions the queue owns -------------------------------------------------------
+    async def book_callback(self, telephonist_id: str, number: str | None) -> dict[str, str]:
+        """A callback for the caller on this telephonist's call, on their own number unless
+        another is given: the queue's own callback request, served in its order."""
+        queues = self.services.get("queues")
+        facts = self.facts(telephonist_id)
+        talk = facts.talk if facts is not None else None
+        if queues is None or talk is None:
+            raise Conflict("there is no call to book a callback for")
+        raw = (number or "").strip() or talk.caller_number or ""
+        try:
+            checked = check_number(raw, self.config.number_policy)
+        except NumberRefused as refused:
+            raise DomainError(str(refused), code="number_refused", status=422) from None
+        reference = await queues.request_callback(
+            queue=talk.queue, number=checked, language=talk.language,
+            requested_at=self.clock.now(), call_id=talk.call_id or talk.entry_id,
+        )  # fmt: skip
+        log.info("console_callback_booked", telephonist=telephonist_id, entry=reference)
+        return {"reference": reference, "number": checked.e164, "queue": talk.queue}
 
     # --- views --------------------------------------------------------------------------
     def view(self, telephonist_id: str, read_only: bool = False) -> dict[str, Any] | None:

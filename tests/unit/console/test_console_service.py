@@ -99,3 +99,41 @@ def test_a_changed_view_is_published_once_and_an_unchanged_one_not_again():
     assert second["waiting"][0]["number_label"] == "Medborgarcenter"
     assert second["waiting"][0]["number_name"] == "centre"
     assert console_topic("t1001") == "console:t1001"
+
+
+def test_a_callback_is_booked_through_the_queue_on_the_callers_checked_number():
+    from vaxel.errors import Conflict, DomainError
+    from vaxel.queue.calls import Talk
+
+    config = load_site_config(EXAMPLE)
+    person = Telephonist("t1001", "PJSIP/1001", (Membership("centre"),), Available(), NOW)
+    booked: list[dict] = []
+
+    async def request_callback(**kw: object) -> str:
+        booked.append(kw)
+        return "cb1"
+
+    queues = SimpleNamespace(people={"t1001": person}, entries={}, request_callback=request_callback,
+                             calls=SimpleNamespace(talks={}))  # fmt: skip
+    service = ConsoleService(config=config, clock=FixedClock(NOW), bus=Bus(),
+                             services={"queues": queues})  # fmt: skip
+
+    async def run() -> dict:
+        with pytest.raises(Conflict):
+            await service.book_callback("t1001", None)
+        entry = Entry(
+            "e1", "centre", NOW, channel_id="ch1", call_id="c1", caller_number="0701234567"
+        )
+        service.facts("t1001")  # sees the entry while it waits
+        queues.calls.talks["e1"] = Talk("e1", "centre", "t1001", "ch1", "leg1", 0.0)
+        queues.entries["e1"] = entry
+        service.facts("t1001")
+        with pytest.raises(DomainError) as refused:
+            await service.book_callback("t1001", "0900123456")
+        assert refused.value.status == 422 and booked == []
+        return await service.book_callback("t1001", None)
+
+    result = asyncio.run(run())
+    assert result == {"reference": "cb1", "number": "+46701234567", "queue": "centre"}
+    (call,) = booked
+    assert (call["queue"], call["number"].e164, call["call_id"]) == ("centre", "+46701234567", "c1")

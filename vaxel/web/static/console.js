@@ -129,6 +129,7 @@
     if (key !== note.call) { // a new call: the old note goes, nothing is kept
       note = { call: key, text: "" };
       $("call-note").value = "";
+      $("callback-number").value = call ? (call.caller_number || "") : "";
     }
     if (call) {
       $("call-number").textContent = call.caller_number || "–";
@@ -149,6 +150,7 @@
       $("do-cancel").hidden = !consulting;
     }
     $("wrapup-code").disabled = readOnly;
+    $("callback-number").disabled = readOnly;
     $("call-note").disabled = readOnly;
   }
 
@@ -284,6 +286,13 @@
       .then(function () { $("receipt").textContent = t("wrapup_saved", { code: code }); })
       .catch(function () {});
   });
+  $("callback-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (readOnly) { return; }
+    api("POST", "/console/" + encodeURIComponent(me) + "/callback", { number: $("callback-number").value || null })
+      .then(function (data) { $("receipt").textContent = t("callback_booked", { number: data.number }); })
+      .catch(function () {});
+  });
   $("call-note").addEventListener("input", function (event) { note.text = event.target.value; });
 
   ["login", "logout", "pause", "unpause"].forEach(function (what) {
@@ -382,12 +391,14 @@
     "m": openMessage,
     "k": function () { step("complete"); },
     "a": function () { $("wrapup-code").focus(); },
+    "b": function () { $("callback-number").focus(); },
     "i": function () { $("call-note").focus(); },
     "l": function () { change(view && view.state.status === "logged_out" ? "login" : "logout"); },
     "p": function () { change(view && view.state.status === "paused" ? "unpause" : "pause"); }
   };
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+    if (typing && event.key === "Escape") { event.target.blur(); return; } // single keys act again
     if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.key === "Escape" && view && view.transfer && view.transfer.mode === "attended") {
       step("cancel");
