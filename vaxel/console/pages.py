@@ -4,8 +4,8 @@ view it receives over Server-Sent Events and sends actions to the owning package
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from vaxel.console.access import NotATelephonist, Seat, overseer_roles, seat_for
 from vaxel.console.service import ConsoleService
