@@ -101,6 +101,7 @@ def test_waiting_citizen_appears_within_a_second_and_the_answered_call_shows_the
         assert number[1:] in row.locator(".number").inner_text()
         assert row.locator(".dialled").get_attribute("data-number") == "switchboard"
         assert row.locator(".dialled").inner_text() == "Växeln"
+        screenshot(page, "console-waiting.png")
         page.wait_for_selector("#call:not([hidden])", timeout=20000)
         assert number[1:] in page.locator("#call-number").inner_text()
         assert page.locator("#call-dialled").inner_text() == "Växeln"
