@@ -37,6 +37,7 @@ class StartupError(Exception):
 def package_wiring() -> list[Callable[[AppContext], None]]:
     """Each package wires itself; the order is the order dependencies are offered."""
     from vaxel.console import wallboard_wiring as wallboard
+    from vaxel.console import wiring as console
     from vaxel.directory import wiring as directory
     from vaxel.handoff import wiring as handoff
     from vaxel.ivr import wiring as ivr
@@ -44,7 +45,8 @@ def package_wiring() -> list[Callable[[AppContext], None]]:
     from vaxel.stats import wiring as stats
 
     # stats first: it offers ctx.services["labels"] and ["calls"] to everyone after it.
-    return [stats.wire, queue.wire, ivr.wire, directory.wire, handoff.wire, wallboard.wire]
+    return [stats.wire, queue.wire, ivr.wire, directory.wire, handoff.wire, wallboard.wire,
+            console.wire]  # fmt: skip
 
 
 def build_context(config: SiteConfig, clock: Clock | None = None) -> AppContext:

@@ -154,6 +154,11 @@ def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, prepare=None
     """A controller on the handoff site; ``prepare(controller)`` may change the directory's
     store first (the controller reads it at start)."""
     if pbx is not None:
+        # Our turn on the sandbox first: hanging up "our" numbers while another run holds
+        # the turn would end that run's calls (they carry the same prefix).
+        from tests.support.controller import _take_controller_lock
+
+        _take_controller_lock()
         hang_up_mine(pbx)
     site, base = handoff_site(tmp_path, extra, **centre)
     controller = ControllerProcess(site, tmp_path)

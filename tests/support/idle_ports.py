@@ -79,6 +79,10 @@ class IdlePortGuard:
     )
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    # Whether this process has its turn on the sandbox. Test runs in other checkouts have
+    # guards of their own: one that kept re-binding a port while another run's sipp phone was
+    # starting on it took that phone's calls.
+    active: Callable[[], bool] = lambda: True
 
     def start(self) -> None:
         for port in self.ports:
@@ -122,6 +126,14 @@ class IdlePortGuard:
         registered: dict[int, socket.socket] = {}
         while not self._stop.is_set():
             self._take_requests()
+            if not self.active():
+                for port, sock in list(self._sockets.items()):
+                    if registered.pop(port, None) is not None:
+                        selector.unregister(sock)
+                    sock.close()
+                    del self._sockets[port]
+                time.sleep(0.05)
+                continue
             for port, process in list(self._lent.items()):
                 if process.poll() is not None:
                     del self._lent[port]

@@ -34,6 +34,7 @@ from tests.unit.web.whole_app import (
     route_contexts,
     served_operations,
 )
+from vaxel.console.access import overseer_roles
 from vaxel.console.wallboard_pages import VIEWERS
 from vaxel.stats.api import TELEPHONIST_REPORT_ROLES
 from vaxel.stats.reports import REPORTS
@@ -67,6 +68,8 @@ def report_roles(name: str) -> frozenset[Role]:
 PER_PERSON = "any staff member; the directory's per-person edit rule decides whose settings"
 PER_MESSAGE = "any staff member; the message rule (messages.message_access) decides which"
 TOKEN = "the random token in the e-mailed link is the permission (no login)"
+CONSOLE = "one's own console; an admin or a supervisor any, read-only (vaxel/console/access.py)"
+CONSOLE_ROLES = frozenset({Role.TELEPHONIST, *overseer_roles()})
 KIOSK = "the revocable kiosk token in the screen's link is the permission (no login)"
 WALLBOARD_VIEWERS = frozenset({*VIEWERS, Role.ADMIN})
 WITHOUT_ROLE: dict[Operation, Rule] = {
@@ -82,6 +85,13 @@ WITHOUT_ROLE: dict[Operation, Rule] = {
     ("GET", "/kiosk/{token}"): public(KIOSK),
     ("GET", "/kiosk/{token}/stream"): public(KIOSK),
     ("GET", "/wallboard/theme.css"): public("the site's threshold colours as a style sheet"),
+    ("GET", "/console"): Rule(CONSOLE, roles=lambda case: CONSOLE_ROLES),
+    ("GET", "/console/events"): Rule(CONSOLE, roles=lambda case: CONSOLE_ROLES),
+    ("GET", "/api/v1/console/{telephonist}"): Rule(CONSOLE, roles=lambda case: CONSOLE_ROLES),
+    ("POST", "/api/v1/console/{telephonist}/callback"): Rule(
+        "the telephonist themself (the console's seat rule); overseers only look",
+        roles=lambda case: frozenset({Role.TELEPHONIST, Role.ADMIN}),
+    ),
     ("GET", "/wallboard"): Rule("the wallboard's viewers", roles=lambda case: WALLBOARD_VIEWERS),
     ("GET", "/wallboard/stream"): Rule(
         "the wallboard's viewers; the stream ends when the session does",
