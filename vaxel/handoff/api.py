@@ -73,7 +73,7 @@ def make_router(ctx: AppContext) -> APIRouter:
         live = await service.start(target=target, telephonist=body.telephonist,
                                    mode=Mode(body.mode), initiator=Initiator.API,
                                    override=body.override)  # fmt: skip
-        from vaxel.handoff.service import describe
+        from vaxel.handoff.view import describe
 
         return describe(live)
 
@@ -82,7 +82,7 @@ def make_router(ctx: AppContext) -> APIRouter:
         return runtime().snapshot()  # type: ignore[no-any-return]
 
     async def step(handoff_id: str, event: Any) -> dict[str, Any]:
-        from vaxel.handoff.service import describe
+        from vaxel.handoff.view import describe
 
         service = runtime()
         live = service.get(handoff_id)
