@@ -46,7 +46,9 @@ def pbx() -> Iterator[dict]:
     from vaxel.asterisk.sandbox_config import PSTN_PORT
 
     fixed = [p["listens_on"] for p in info.phones.values() if isinstance(p["listens_on"], int)]
-    guard = idle_ports.IdlePortGuard([*fixed, PSTN_PORT])
+    from tests.support.controller import controller_lock_held
+
+    guard = idle_ports.IdlePortGuard([*fixed, PSTN_PORT], active=controller_lock_held)
     guard.start()
     idle_ports.install(guard)
     yield asdict(info)

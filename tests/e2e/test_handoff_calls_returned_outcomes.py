@@ -143,7 +143,12 @@ def test_star_four_without_phone_hours_tells_telephonist_who_then_takes_a_messag
             serve_then_transfer(pbx, view, controller, number, telephonist, runs)
             back = softphone(pbx, "1001", [("pause", WHISPERED_MS), ("dtmf", "*4")],
                              hold_ms=60000)  # fmt: skip
-            handoffs.wait_state("Returned", timeout=60)
+            try:
+                handoffs.wait_state("Returned", timeout=60)
+            except AssertionError:
+                print("DEBUG", [(r.state_kind, r.state[:600]) for r in handoffs.rows()])
+                print("\n".join(ln[:400] for ln in controller.log().splitlines() if "handoff" in ln and "ari_event" not in ln and "panoramisk" not in ln))
+                raise
             # *4: the telephonist is told there are no phone hours to refer to...
             wait_until(lambda: heard(ari_watch, "PJSIP/1001", NO_HOURS), 30,
                        what="the telephonist told there are no phone hours")  # fmt: skip

@@ -49,6 +49,11 @@ def _take_controller_lock() -> None:
     fcntl.flock(_lock_file, fcntl.LOCK_EX)
 
 
+def controller_lock_held() -> bool:
+    """This process has its turn on the shared sandbox."""
+    return _lock_file is not None
+
+
 def _release_controller_lock() -> None:
     global _lock_file
     if _lock_file is not None:

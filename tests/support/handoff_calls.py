@@ -11,7 +11,11 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import run_vaxel, wait_until
-from tests.support.controller import ControllerProcess
+from tests.support.controller import (
+    ControllerProcess,
+    _release_controller_lock,
+    _take_controller_lock,
+)
 from tests.support.ivr_calls import sound_of
 from tests.support.queue_calls import QueueView, caller, log_in, queue_site
 from tests.support.sipp import free_port
@@ -154,12 +158,23 @@ def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, prepare=None
     """A controller on the handoff site; ``prepare(controller)`` may change the directory's
     store first (the controller reads it at start)."""
     if pbx is not None:
-        hang_up_mine(pbx)
-    site, base = handoff_site(tmp_path, extra, **centre)
-    controller = ControllerProcess(site, tmp_path)
-    if prepare is not None:
-        prepare(controller)
-    controller.start()
+        # Our turn on the sandbox first: hanging up "our" numbers while another test's
+        # controller holds it would end that test's calls, which use the same numbers.
+        _take_controller_lock()
+        try:
+            hang_up_mine(pbx)
+        except BaseException:
+            _release_controller_lock()
+            raise
+    try:
+        site, base = handoff_site(tmp_path, extra, **centre)
+        controller = ControllerProcess(site, tmp_path)
+        if prepare is not None:
+            prepare(controller)
+        controller.start()  # keeps the lock taken above; stop() releases it
+    except BaseException:
+        _release_controller_lock()
+        raise
     return controller, QueueView(controller), HandoffView(controller), base
 
 

@@ -79,9 +79,12 @@ class IdlePortGuard:
     )
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    # Hold the ports only while this returns True (our turn on the shared sandbox): a
+    # guard holding them all session long keeps other test runs' phones off them.
+    active: Callable[[], bool] = lambda: True
 
     def start(self) -> None:
-        for port in self.ports:
+        for port in self.ports if self.active() else ():
             self._bind(port)
         self._thread = threading.Thread(target=self._serve, name="idle-port-guard", daemon=True)
         self._thread.start()
@@ -125,9 +128,14 @@ class IdlePortGuard:
             for port, process in list(self._lent.items()):
                 if process.poll() is not None:
                     del self._lent[port]
-            for port in self.ports:
-                if port not in self._lent and port not in self._sockets:
-                    self._bind(port)
+            if self.active():
+                for port in self.ports:
+                    if port not in self._lent and port not in self._sockets:
+                        self._bind(port)
+            else:
+                for sock in self._sockets.values():
+                    sock.close()
+                self._sockets.clear()
             for port, sock in list(registered.items()):
                 if self._sockets.get(port) is not sock:
                     selector.unregister(sock)
