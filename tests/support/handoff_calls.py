@@ -130,7 +130,7 @@ def serve_then_transfer(pbx, view, controller, number, telephonist, runs, steps=
 MINE = "07017407"  # the caller numbers these tests use
 
 
-def hang_up_mine(pbx: dict) -> None:
+def hang_up_mine(pbx: dict, mine: str = MINE) -> None:
     """End this suite's calls (callers and the legs that carry their number) while the
     phones are still there to answer the BYE: a BYE retransmitted to a stopped phone would
     reach the next test's phone on the same port."""
@@ -139,7 +139,7 @@ def hang_up_mine(pbx: dict) -> None:
     auth = (pbx["ari_user"], pbx["ari_password"])
     for channel in httpx.get(f"{pbx['ari_url']}/channels", auth=auth, timeout=5).json():
         numbers = (channel["caller"]["number"], channel["connected"]["number"])
-        if any(n.startswith(MINE) for n in numbers):
+        if any(n.startswith(mine) for n in numbers):
             httpx.delete(f"{pbx['ari_url']}/channels/{channel['id']}", auth=auth, timeout=5)
     time.sleep(1.5)
 
