@@ -111,11 +111,11 @@ def test_star_four_after_no_answer_refers_to_next_phone_hours_and_counts_as_refe
         tmp_path, pbx=pbx, prepare=lena_on_monday_mornings_and_tuesday_afternoons
     )
     number = OURS + "41"
-    telephonist = bound(lambda: softphone(pbx, "1001", transfer_keys(LENA)))
-    target = bound(lambda: phone(pbx, LENA, "never"))
     runs: list = []
-    back = None
-    try:
+    telephonist = target = back = None
+    try:  # the phones inside: a phone that never starts must still stop the controller
+        telephonist = bound(lambda: softphone(pbx, "1001", transfer_keys(LENA)))
+        target = bound(lambda: phone(pbx, LENA, "never"))
         began = serve_then_transfer(pbx, view, controller, number, telephonist, runs)
         back = bound(
             lambda: softphone(pbx, "1001", [("pause", WHISPERED_MS), ("dtmf", "*4")], hold_ms=30000)
@@ -159,11 +159,11 @@ def test_star_four_without_phone_hours_tells_telephonist_who_then_takes_a_messag
             prepare=lena_without_phone_hours,
         )  # fmt: skip
         number = OURS + "42"
-        telephonist = bound(lambda: softphone(pbx, "1001", transfer_keys(LENA)))
-        target = bound(lambda: phone(pbx, LENA, "never"))
         runs: list = []
-        back = None
+        telephonist = target = back = None
         try:
+            telephonist = bound(lambda: softphone(pbx, "1001", transfer_keys(LENA)))
+            target = bound(lambda: phone(pbx, LENA, "never"))
             headers = bearer(controller, base)
             serve_then_transfer(pbx, view, controller, number, telephonist, runs)
             back = bound(lambda: softphone(pbx, "1001", [("pause", WHISPERED_MS),
