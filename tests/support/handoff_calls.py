@@ -11,7 +11,11 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import run_vaxel, wait_until
-from tests.support.controller import ControllerProcess
+from tests.support.controller import (
+    ControllerProcess,
+    _release_controller_lock,
+    _take_controller_lock,
+)
 from tests.support.ivr_calls import sound_of
 from tests.support.queue_calls import QueueView, caller, log_in, queue_site
 from tests.support.sipp import free_port
@@ -126,7 +130,7 @@ def serve_then_transfer(pbx, view, controller, number, telephonist, runs, steps=
 MINE = "07017407"  # the caller numbers these tests use
 
 
-def hang_up_mine(pbx: dict) -> None:
+def hang_up_mine(pbx: dict, mine: str = MINE) -> None:
     """End this suite's calls (callers and the legs that carry their number) while the
     phones are still there to answer the BYE: a BYE retransmitted to a stopped phone would
     reach the next test's phone on the same port."""
@@ -135,7 +139,7 @@ def hang_up_mine(pbx: dict) -> None:
     auth = (pbx["ari_user"], pbx["ari_password"])
     for channel in httpx.get(f"{pbx['ari_url']}/channels", auth=auth, timeout=5).json():
         numbers = (channel["caller"]["number"], channel["connected"]["number"])
-        if any(n.startswith(MINE) for n in numbers):
+        if any(n.startswith(mine) for n in numbers):
             httpx.delete(f"{pbx['ari_url']}/channels/{channel['id']}", auth=auth, timeout=5)
     time.sleep(1.5)
 
@@ -154,17 +158,23 @@ def start(tmp_path: Path, extra: str = "", pbx: dict | None = None, prepare=None
     """A controller on the handoff site; ``prepare(controller)`` may change the directory's
     store first (the controller reads it at start)."""
     if pbx is not None:
-        # Our turn on the sandbox first: hanging up "our" numbers while another run holds
-        # the turn would end that run's calls (they carry the same prefix).
-        from tests.support.controller import _take_controller_lock
-
+        # Our turn on the sandbox first: hanging up "our" numbers while another test's
+        # controller holds it would end that test's calls, which use the same numbers.
         _take_controller_lock()
-        hang_up_mine(pbx)
-    site, base = handoff_site(tmp_path, extra, **centre)
-    controller = ControllerProcess(site, tmp_path)
-    if prepare is not None:
-        prepare(controller)
-    controller.start()
+        try:
+            hang_up_mine(pbx)
+        except BaseException:
+            _release_controller_lock()
+            raise
+    try:
+        site, base = handoff_site(tmp_path, extra, **centre)
+        controller = ControllerProcess(site, tmp_path)
+        if prepare is not None:
+            prepare(controller)
+        controller.start()  # keeps the lock taken above; stop() releases it
+    except BaseException:
+        _release_controller_lock()
+        raise
     return controller, QueueView(controller), HandoffView(controller), base
 
 

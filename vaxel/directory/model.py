@@ -200,6 +200,16 @@ def phone_hours_state(
     for start, end in hours.windows_on(local.date(), is_holiday):
         if start <= local.time() < end:
             return PhoneHoursState(True, None)
+    return PhoneHoursState(False, next_phone_hours_start(hours, now, is_holiday))
+
+
+def next_phone_hours_start(
+    hours: PhoneHours, now: datetime, is_holiday: Callable[[date], object] = no_holidays
+) -> datetime | None:
+    """The start of the next window after ``now`` (Stockholm time), inside one or not:
+    what a caller referred to phone hours is told. None if none is scheduled."""
+    require_aware(now)
+    local = now.astimezone(STOCKHOLM)
     for offset in range(SEARCH_HORIZON_DAYS + 1):
         day = local.date() + timedelta(days=offset)
         for start, _end in sorted(hours.windows_on(day, is_holiday)):
@@ -208,8 +218,8 @@ def phone_hours_state(
             candidate = datetime.combine(day, start, tzinfo=STOCKHOLM)
             candidate = candidate.astimezone(ZoneInfo("UTC")).astimezone(STOCKHOLM)
             if candidate > now:
-                return PhoneHoursState(False, candidate)
-    return PhoneHoursState(False, None)
+                return candidate
+    return None
 
 
 # --- Absence, forwarding, closed extension -----------------------------------------------

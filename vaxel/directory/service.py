@@ -40,6 +40,7 @@ from vaxel.directory.model import (
     Unit,
     ValidTarget,
     combine_presence,
+    next_phone_hours_start,
 )
 from vaxel.directory.search import DEFAULT_LIMIT, DirectoryIndex, SearchHit
 from vaxel.directory.store import DirectoryStore, HoursText
@@ -172,6 +173,14 @@ class DirectoryService:
         """What a transfer or an internal call to this person will do, before anything rings."""
         now = self.clock.now()
         return route_for(self.person(person_id), self.presence(person_id, now), now)
+
+    def next_phone_hours(self, person_id: str, now: datetime | None = None) -> datetime | None:
+        """When the person's next phone hours start after ``now``; None if they have none
+        set or none ahead (a caller can be referred to them only if not None)."""
+        hours = self.settings(person_id).phone_hours
+        if hours is None:
+            return None
+        return next_phone_hours_start(hours, now or self.clock.now(), self.calendar.is_holiday)
 
     def unit(self, unit_id: str) -> Unit | None:
         return self.snapshot.units.get(unit_id)

@@ -26,6 +26,7 @@ from vaxel.handoff.commands import (
     FreeTelephonist,
     HangUpTarget,
     HoldCaller,
+    LookUpPhoneHours,
     PlayWhisper,
     RequeueAtHead,
     ResolveTarget,
@@ -37,6 +38,7 @@ from vaxel.handoff.commands import (
 )
 from vaxel.handoff.inputs import (
     DirectoryVerdict,
+    PhoneHoursLookedUp,
     RingTimeout,
     TargetRejected,
     TelephonistBusy,
@@ -62,7 +64,10 @@ class Actions:
                 await self.hold(live, music)
             case ResolveTarget(target=target):
                 verdict, colleague = self.s.targets.resolve(target)
-                self.s.post(live, DirectoryVerdict(verdict, colleague))
+                advice = self.s.targets.advice(target)
+                self.s.post(live, DirectoryVerdict(verdict, colleague, advice))
+            case LookUpPhoneHours(target=target):
+                self.s.post(live, PhoneHoursLookedUp(self.s.targets.next_phone_hours(target)))
             case RingDevices(devices=devices, timeout_s=timeout_s):
                 for device in devices:
                     await self.ring(live, device, timeout_s)

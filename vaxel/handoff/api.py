@@ -83,7 +83,7 @@ def make_router(ctx: AppContext) -> APIRouter:
         live = await service.start(target=target, telephonist=body.telephonist,
                                    mode=Mode(body.mode), initiator=Initiator.API,
                                    override=body.override)  # fmt: skip
-        from vaxel.handoff.service import describe
+        from vaxel.handoff.view import describe
 
         return describe(live)
 
@@ -97,7 +97,7 @@ def make_router(ctx: AppContext) -> APIRouter:
         return live
 
     async def step(user: Principal, handoff_id: str, event: Any) -> dict[str, Any]:
-        from vaxel.handoff.service import describe
+        from vaxel.handoff.view import describe
 
         live = own_handoff(user, handoff_id)
         await runtime().feed(live, event)

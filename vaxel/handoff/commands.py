@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from vaxel.handoff.events import HandoffAttempt
+from vaxel.handoff.events import HandoffAttempt, HandoffConcluded
 from vaxel.handoff.states import Context, Failure, Outcome, Party, ReturnedTo, State, Target
 
 # --- Commands -------------------------------------------------------------------------
@@ -90,8 +90,16 @@ class StartMessage:
 
 
 @dataclass(frozen=True)
+class LookUpPhoneHours:
+    """Ask the directory for the target's next phone hours; answered by
+    ``PhoneHoursLookedUp``."""
+
+    target: Target
+
+
+@dataclass(frozen=True)
 class EmitEvent:
-    event: HandoffAttempt
+    event: HandoffAttempt | HandoffConcluded
 
 
 Command = (
@@ -108,6 +116,7 @@ Command = (
     | RequeueAtHead
     | SpeakToCaller
     | StartMessage
+    | LookUpPhoneHours
     | EmitEvent
 )
 Step = tuple[State, list[Command]]
@@ -159,6 +168,29 @@ def attempt_for(
         returned_to,
         returned=True,
     )
+
+
+def concluded(
+    ctx: Context,
+    failure: Failure,
+    outcome: Outcome,
+    now: datetime,
+    next_phone_hours: datetime | None = None,
+) -> HandoffConcluded:
+    """What the telephonist did with the returned call: the caller's outcome for statistics."""
+    target = failure.target
+    return HandoffConcluded(
+        handoff_id=ctx.handoff_id,
+        at=now,
+        telephonist=ctx.telephonist,
+        outcome=outcome.value,
+        reason=failure.outcome.value,
+        target_name=target.name,
+        target_person=target.person_id,
+        target_unit=target.unit,
+        target_department=target.department,
+        next_phone_hours=next_phone_hours,
+    )  # fmt: skip
 
 
 def seconds(since: datetime, now: datetime) -> float:

@@ -42,6 +42,30 @@ class HandoffAttempt:
 
 
 @dataclass(frozen=True)
+class HandoffConcluded:
+    """What the telephonist did with a call that came back: referred the caller to the
+    target's phone hours (``outcome`` "referred") or took a message ("message").
+
+    The caller's outcome in the statistics rests on this fact; a wrap-up code typed
+    afterwards only confirms it. ``reason`` is why the attempt failed (an ``Outcome``).
+    Emitted at most once per conclusion: a referral the caller turns into a message is
+    followed by a "message" one, and the later one stands.
+    """
+
+    handoff_id: str
+    at: datetime
+    telephonist: str
+    outcome: str
+    reason: str
+    target_name: str
+    target_person: str | None
+    target_unit: str | None
+    target_department: str | None
+    next_phone_hours: datetime | None = None
+    contact_id: str = ""  # filled in by the service, as for ``HandoffAttempt``
+
+
+@dataclass(frozen=True)
 class MessageCreated:
     reference: str
     at: datetime
@@ -77,4 +101,11 @@ class MessageEscalated:
     reason: str
 
 
-StatsEvent = HandoffAttempt | MessageCreated | MessageDelivered | MessageHandled | MessageEscalated
+StatsEvent = (
+    HandoffAttempt
+    | HandoffConcluded
+    | MessageCreated
+    | MessageDelivered
+    | MessageHandled
+    | MessageEscalated
+)

@@ -6,10 +6,10 @@ decides what they mean in each state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from vaxel.handoff.states import Initiator, Mode, Target
+from vaxel.handoff.states import Advice, Initiator, Mode, Target
 
 # --- Directory verdicts ---------------------------------------------------------------
 
@@ -70,6 +70,7 @@ class Start:
 class DirectoryVerdict:
     verdict: Verdict
     colleague: str | None = None
+    advice: Advice = field(default_factory=Advice)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,13 @@ class ReferToPhoneHoursPressed:
 
 
 @dataclass(frozen=True)
+class PhoneHoursLookedUp:
+    """The directory's answer to ``LookUpPhoneHours``: None, no phone hours ahead."""
+
+    next_start: datetime | None
+
+
+@dataclass(frozen=True)
 class TakeMessagePressed:
     pass
 
@@ -178,6 +186,7 @@ Event = (
     | AttendedCancel
     | CallerHungUp
     | ReferToPhoneHoursPressed
+    | PhoneHoursLookedUp
     | TakeMessagePressed
     | MessageRecorded
     | Reconciled

@@ -10,8 +10,10 @@ caller cannot trigger them, only the telephonist's leg is listened to):
 ``*8<ext>#``        attended: you talk to the target first, the caller holds
 ``*1``              (attended, talking to the target) complete: caller and target connected
 ``*0``              (attended) cancel: back to the caller
-``*4``              (the call came back) refer to phone hours: the caller hears when the
-                    target answers next, and may press 1 to leave a message instead
+``*4``              (the call came back, for any reason) refer to phone hours: the caller
+                    hears when the target answers next, and may press 1 to leave a
+                    message instead; with no phone hours ahead you hear so and keep
+                    the caller
 ``*5``              (the call came back) let the caller record a message by voice
 ==================  ===================================================================
 

@@ -23,6 +23,7 @@ from vaxel.handoff.commands import (
     FreeTelephonist,
     HangUpTarget,
     HoldCaller,
+    LookUpPhoneHours,
     PlayWhisper,
     ResolveTarget,
     SpeakToCaller,
@@ -31,6 +32,7 @@ from vaxel.handoff.commands import (
     StopRinging,
 )
 from vaxel.handoff.commands import attempt_for as _attempt_for
+from vaxel.handoff.commands import concluded as _concluded
 from vaxel.handoff.commands import seconds as _seconds
 from vaxel.handoff.inputs import (
     Absent,
@@ -44,6 +46,7 @@ from vaxel.handoff.inputs import (
     Forwarded,
     MessageRecorded,
     OutsidePhoneHours,
+    PhoneHoursLookedUp,
     Reachable,
     Reconciled,
     ReferToPhoneHoursPressed,
@@ -85,6 +88,7 @@ from vaxel.handoff.steps import (
     _abandoned,
     _back_to_telephonist,
     _fail,
+    _failure_of,
     _follow_forward,
     _handed_over,
     _requeue,
@@ -93,7 +97,7 @@ from vaxel.handoff.steps import (
     _ring_failure,
     _telephonist_left_attended,
 )
-from vaxel.handoff.wording import phone_hours_text, receipt_text
+from vaxel.handoff.wording import no_phone_hours_text, phone_hours_text, receipt_text
 
 # --- Transition -----------------------------------------------------------------------
 
@@ -127,7 +131,7 @@ def transition(state: State, event: Event, now: datetime) -> Step:
         case ReferredToPhoneHours():
             step = _referred(state, event)
         case TakingMessage():
-            step = _taking_message(state, event)
+            step = _taking_message(state, event, now)
     return step if step is not None else (state, [])
 
 
@@ -158,7 +162,7 @@ def _resolving(state: Resolving, event: Event, now: datetime) -> Step | None:
         return _telephonist_left_attended(state)
     if not isinstance(event, DirectoryVerdict):
         return None
-    verdict, colleague = event.verdict, event.colleague
+    verdict, colleague, advice = event.verdict, event.colleague, event.advice
 
     def fail(
         outcome: Outcome,
@@ -166,22 +170,21 @@ def _resolving(state: Resolving, event: Event, now: datetime) -> Step | None:
         until: datetime | None = None,
         next_start: datetime | None = None,
     ) -> Step:
-        failure = Failure(
-            outcome,
-            target,
-            absent_until=until,
-            next_phone_hours=next_start,
-            colleague=colleague,
+        failure = _failure_of(
+            outcome, target, colleague, advice, absent_until=until, next_start=next_start
         )
         return _fail(ctx, failure, now)
 
     match verdict:
         case Reachable(devices=devices) if devices:
-            return _ring(state, devices, now, colleague, verdict.on_busy, verdict.on_no_answer)
+            return _ring(
+                state, devices, now, colleague, verdict.on_busy, verdict.on_no_answer,
+                advice=advice,
+            )  # fmt: skip
         case Reachable():
             return fail(Outcome.NO_ANSWER)
         case Closed(devices=devices, breakthrough_allowed=True) if ctx.override and devices:
-            return _ring(state, devices, now, colleague, None, None, overridden=True)
+            return _ring(state, devices, now, colleague, None, None, True, advice)
         case Closed():
             return fail(Outcome.CLOSED)
         case Busy():
@@ -191,7 +194,7 @@ def _resolving(state: Resolving, event: Event, now: datetime) -> Step | None:
         case OutsidePhoneHours(next_start=next_start):
             return fail(Outcome.OUTSIDE_PHONE_HOURS, next_start=next_start)
         case Forwarded(to=to):
-            return _follow_forward(ctx, target, to, state.hops, colleague, now)
+            return _follow_forward(ctx, target, to, state.hops, colleague, now, advice)
     return None
 
 
@@ -273,20 +276,34 @@ def _returned(state: Returned, event: Event, now: datetime) -> Step | None:
     match event:
         case Start():
             return _start(event, now)
-        case ReferToPhoneHoursPressed(next_start=pressed):
-            next_start = pressed if pressed is not None else failure.next_phone_hours
-            if next_start is None:
-                return None
-            speech = SpeakToCaller(phone_hours_text(failure.target, next_start))
-            referred = ReferredToPhoneHours(ctx, failure, next_start)
-            # Speaking takes the call back from the queue first; only then can the
-            # telephonist's leg be released without ending the caller's call.
-            return referred, [speech, FreeTelephonist(ctx.telephonist)]
+        case ReferToPhoneHoursPressed(next_start=given):
+            # Any returned call may be referred, whatever the reason it came back.
+            known = failure.next_phone_hours
+            next_start = given or (known if known is not None and known > now else None)
+            if next_start is not None:
+                return _refer(ctx, failure, next_start, now)
+            return replace(state, looking_up=True), [LookUpPhoneHours(failure.target)]
+        case PhoneHoursLookedUp(next_start=found) if state.looking_up:
+            if found is not None and found > now:
+                return _refer(ctx, failure, found, now)
+            # Nothing to refer to: say so, and leave the caller with the telephonist.
+            told = replace(failure, next_phone_hours=None, no_phone_hours=True)
+            notice = PlayWhisper(Party.TELEPHONIST, no_phone_hours_text(failure.target))
+            return Returned(ctx, told, state.returned_to), [notice]
         case TakeMessagePressed():
             return TakingMessage(ctx, failure), [StartMessage(failure.target)]
         case TelephonistHungUp():
             return Done(failure.outcome), []
     return None
+
+
+def _refer(ctx: Context, failure: Failure, next_start: datetime, now: datetime) -> Step:
+    speech = SpeakToCaller(phone_hours_text(failure.target, next_start))
+    referred = ReferredToPhoneHours(ctx, failure, next_start)
+    fact = _concluded(ctx, failure, Outcome.REFERRED, now, next_start)
+    # Speaking takes the call back from the queue first; only then can the telephonist's
+    # leg be released without ending the caller's call.
+    return referred, [speech, FreeTelephonist(ctx.telephonist), EmitEvent(fact)]
 
 
 def _referred(state: ReferredToPhoneHours, event: Event) -> Step | None:
@@ -295,10 +312,15 @@ def _referred(state: ReferredToPhoneHours, event: Event) -> Step | None:
     return None
 
 
-def _taking_message(state: TakingMessage, event: Event) -> Step | None:
+def _taking_message(state: TakingMessage, event: Event, now: datetime) -> Step | None:
     if isinstance(event, MessageRecorded):
         receipt = SpeakToCaller(receipt_text(event.reference))
-        return Done(Outcome.MESSAGE), [receipt, FreeTelephonist(state.ctx.telephonist)]
+        fact = _concluded(state.ctx, state.failure, Outcome.MESSAGE, now)
+        return Done(Outcome.MESSAGE), [
+            receipt,
+            FreeTelephonist(state.ctx.telephonist),
+            EmitEvent(fact),
+        ]
     return None
 
 
@@ -375,6 +397,9 @@ def _reconcile(state: State, event: Reconciled, now: datetime) -> Step:
             return state, []
         case Returned(ctx=ctx, failure=failure) if not event.telephonist_alive:
             return _requeue(ctx, failure, now, stop=False, emit=False)
+        case Returned(looking_up=True):
+            # The directory's answer may have been lost with the process.
+            return state, [LookUpPhoneHours(state.failure.target)]
         case ReferredToPhoneHours():
             # The playback died with the process; say it again instead of silence.
             return state, [SpeakToCaller(phone_hours_text(state.failure.target, state.next_start))]

@@ -43,6 +43,7 @@ from vaxel.handoff.states import (
 )
 from vaxel.handoff.store import HandoffStore
 from vaxel.handoff.targets import Targets
+from vaxel.handoff.view import describe
 
 log = structlog.get_logger("vaxel.handoff")
 # The queue tells us a returned call was answered (``on_talk``) only after it has whispered
@@ -332,22 +333,3 @@ class HandoffService:
 
     def snapshot(self) -> list[dict[str, Any]]:
         return [describe(live) for live in self.lives.values()]
-
-
-def describe(live: Live) -> dict[str, Any]:
-    state = live.state
-    ctx = getattr(state, "ctx", None)
-    failure = getattr(state, "failure", None)
-    target = getattr(state, "target", None) or getattr(failure, "target", None)
-    return {
-        "id": live.id,
-        "state": type(state).__name__,
-        "mode": ctx.mode.value if ctx else None,
-        "telephonist": live.telephonist,
-        "target": target.name if target else None,
-        "connected": live.connected,
-        "outcome": state.outcome.value if isinstance(state, Done) else None,
-        # Why the call came back, and the free colleague in the unit to try instead.
-        "reason": failure.outcome.value if failure is not None else None,
-        "colleague": failure.colleague if failure is not None else None,
-    }

@@ -68,6 +68,26 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Colleague:
+    """A free colleague in the target's unit, offered when a call comes back."""
+
+    name: str
+    person_id: str | None = None
+    extension: str | None = None
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the directory said about a target besides whether it can be rung: what the
+    telephonist can offer instead if the call comes back. ``no_phone_hours``: the
+    directory knows the target and no phone hours are coming (none set, or none ahead)."""
+
+    colleagues: tuple[Colleague, ...] = ()
+    next_phone_hours: datetime | None = None
+    no_phone_hours: bool = False
+
+
+@dataclass(frozen=True)
 class Context:
     """What stays fixed for one attempt; carried by every non-final state."""
 
@@ -90,9 +110,11 @@ class Failure:
     target: Target
     ring_time_s: float | None = None
     absent_until: datetime | None = None
-    next_phone_hours: datetime | None = None
+    next_phone_hours: datetime | None = None  # for every outcome, when the directory knows
     colleague: str | None = None  # a free colleague in the same unit, from the directory
     overridden: bool = False
+    colleagues: tuple[Colleague, ...] = ()  # the free colleagues, in the directory's order
+    no_phone_hours: bool = False  # known: the target has no phone hours ahead
 
 
 # --- States ---------------------------------------------------------------------------
@@ -123,6 +145,7 @@ class Ringing:
     on_busy: Target | None = None
     on_no_answer: Target | None = None
     refusals: tuple[Outcome, ...] = ()
+    advice: Advice = Advice()
 
 
 @dataclass(frozen=True)
@@ -165,6 +188,8 @@ class Returned:
     ctx: Context
     failure: Failure
     returned_to: ReturnedTo
+    # ``*4`` pressed: the target's phone hours are being looked up (``LookUpPhoneHours``).
+    looking_up: bool = False
 
 
 @dataclass(frozen=True)

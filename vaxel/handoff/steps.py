@@ -26,6 +26,7 @@ from vaxel.handoff.commands import attempt_for as _attempt_for
 from vaxel.handoff.commands import seconds as _seconds
 from vaxel.handoff.states import (
     MAX_FORWARD_HOPS,
+    Advice,
     Consulting,
     Context,
     Done,
@@ -45,6 +46,31 @@ from vaxel.handoff.states import (
 from vaxel.handoff.wording import whisper_for
 
 
+def _failure_of(
+    outcome: Outcome,
+    target: Target,
+    colleague: str | None,
+    advice: Advice,
+    *,
+    ring_time_s: float | None = None,
+    absent_until: datetime | None = None,
+    next_start: datetime | None = None,
+    overridden: bool = False,
+) -> Failure:
+    """A failure with what the directory advised: colleagues and the next phone hours."""
+    return Failure(
+        outcome,
+        target,
+        ring_time_s=ring_time_s,
+        absent_until=absent_until,
+        next_phone_hours=next_start or advice.next_phone_hours,
+        colleague=colleague,
+        overridden=overridden,
+        colleagues=advice.colleagues,
+        no_phone_hours=advice.no_phone_hours and next_start is None,
+    )
+
+
 def _follow_forward(
     ctx: Context,
     target: Target,
@@ -52,9 +78,10 @@ def _follow_forward(
     hops: int,
     colleague: str | None,
     now: datetime,
+    advice: Advice = Advice(),
 ) -> Step:
     if hops >= MAX_FORWARD_HOPS:
-        return _fail(ctx, Failure(Outcome.FORWARD_LOOP, target, colleague=colleague), now)
+        return _fail(ctx, _failure_of(Outcome.FORWARD_LOOP, target, colleague, advice), now)
     return Resolving(ctx, to, hops + 1), [ResolveTarget(to)]
 
 
@@ -66,6 +93,7 @@ def _ring(
     on_busy: Target | None,
     on_no_answer: Target | None,
     overridden: bool = False,
+    advice: Advice = Advice(),
 ) -> Step:
     ctx = state.ctx
     ringing = Ringing(
@@ -79,6 +107,7 @@ def _ring(
         colleague=colleague,
         on_busy=on_busy,
         on_no_answer=on_no_answer,
+        advice=advice,
     )
     return ringing, [RingDevices(devices, ctx.ring_timeout.total_seconds())]
 
@@ -88,18 +117,21 @@ def _ring_failed(state: Ringing, outcome: Outcome, now: datetime, *, stop: bool)
     forward = state.on_busy if outcome is Outcome.BUSY else None
     forward = state.on_no_answer if outcome is Outcome.NO_ANSWER else forward
     if forward is not None:
-        step = _follow_forward(state.ctx, state.target, forward, state.hops, state.colleague, now)
+        step = _follow_forward(
+            state.ctx, state.target, forward, state.hops, state.colleague, now, state.advice
+        )
     else:
         step = _fail(state.ctx, _ring_failure(state, outcome, now), now)
     return step[0], [*stopping, *step[1]]
 
 
 def _ring_failure(state: Ringing, outcome: Outcome, now: datetime) -> Failure:
-    return Failure(
+    return _failure_of(
         outcome,
         state.target,
+        state.colleague,
+        state.advice,
         ring_time_s=_seconds(state.since, now),
-        colleague=state.colleague,
         overridden=state.overridden,
     )
 

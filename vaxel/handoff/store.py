@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from vaxel.db import Base, UtcDateTime
 from vaxel.handoff import commands, inputs, states
-from vaxel.handoff.events import HandoffAttempt
+from vaxel.handoff.events import HandoffAttempt, HandoffConcluded
 from vaxel.handoff.messages import Channel, Message, MessageStatus, Urgency
 
 _TYPES: dict[str, type] = {}
@@ -28,6 +28,7 @@ for _module in (states, inputs, commands):
         if isinstance(_value, type) and dataclasses.is_dataclass(_value):
             _TYPES[_name] = _value
 _TYPES["HandoffAttempt"] = HandoffAttempt
+_TYPES["HandoffConcluded"] = HandoffConcluded
 _ENUMS: dict[str, type[enum.Enum]] = {
     e.__name__: e for e in (states.Mode, states.Initiator, states.Party, states.ReturnedTo,
                             states.Outcome)

@@ -9,6 +9,7 @@ directory validated (extensions, endpoints, E.164 mobiles re-checked against the
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from vaxel.directory.forwarding import (
@@ -29,7 +30,7 @@ from vaxel.handoff.inputs import (
     Reachable,
     Verdict,
 )
-from vaxel.handoff.states import Target
+from vaxel.handoff.states import Advice, Colleague, Target
 from vaxel.numbers import NumberPolicy, NumberRefused, check_number
 
 EXTENSION = re.compile(r"[0-9]{3,6}")
@@ -101,6 +102,24 @@ class Targets:
             case ReportBusy():
                 return Busy(), colleague
         return Reachable(()), colleague
+
+    def advice(self, target: Target) -> Advice:
+        """The free colleagues and the next phone hours, for the telephonist if it fails."""
+        person = self._person(target)
+        if person is None:
+            return Advice()  # not in the directory: nothing known either way
+        free = self.directory.free_colleagues(person.id)
+        colleagues = tuple(Colleague(p.name, p.id, p.extension) for p in free)
+        next_start = self.directory.next_phone_hours(person.id)
+        return Advice(colleagues, next_start, no_phone_hours=next_start is None)
+
+    def next_phone_hours(self, target: Target) -> datetime | None:
+        """When the target's next phone hours start; None if none or not in the directory."""
+        person = self._person(target)
+        if person is None:
+            return None
+        result: datetime | None = self.directory.next_phone_hours(person.id)
+        return result
 
     def _person(self, target: Target) -> Person | None:
         if self.directory is None:

@@ -9,7 +9,14 @@ from datetime import datetime
 
 from vaxel.handoff.states import STOCKHOLM, TARGET_WHISPER, Context, Failure, Outcome, Target
 
-__all__ = ["TARGET_WHISPER", "phone_hours_text", "receipt_text", "spoken_time", "whisper_for"]
+__all__ = [
+    "TARGET_WHISPER",
+    "no_phone_hours_text",
+    "phone_hours_text",
+    "receipt_text",
+    "spoken_time",
+    "whisper_for",
+]
 
 _WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 _MONTHS = (
@@ -69,6 +76,14 @@ def whisper_for(ctx: Context, failure: Failure) -> str:
 
 def phone_hours_text(target: Target, next_start: datetime) -> str:
     return f"{target.name} har telefontid {spoken_time(next_start)}."
+
+
+def no_phone_hours_text(target: Target) -> str:
+    """To the telephonist after ``*4``: nothing to refer to, the caller is still theirs."""
+    return (
+        f"{target.name} har ingen kommande telefontid. "
+        "Välj en kollega, ett meddelande eller en ny koppling."
+    )
 
 
 def receipt_text(reference: str) -> str:

@@ -195,7 +195,9 @@ class _Builder:
         if summary.answered:
             self.answered_waits[wait] += 1
             self.heat_answered[cell] += 1
-            if contact.wrap_up is WrapUp.ANSWERED_DIRECTLY:
+            # A call the handoff concluded (referral, message) was not answered directly,
+            # whatever code was keyed afterwards.
+            if contact.wrap_up is WrapUp.ANSWERED_DIRECTLY and contact.concluded is None:
                 self.direct_waits[wait] += 1
 
     def _add_stints(self, contact: Contact) -> None:

@@ -158,6 +158,8 @@ _HANDOFF_OUTCOME = {
     "abandoned": "abandoned",
 }
 _TARGETS = ("target_person", "target_unit", "target_department")
+# HandoffConcluded outcome -> the wrap-up code that says the same
+_CONCLUSION = {"referred": "referred_to_phone_hours", "message": "message"}
 
 
 def _queue_event(record: LabelRecord) -> Any | None:
@@ -226,6 +228,10 @@ def labelled(record: LabelRecord) -> list[LabelledEvent]:
                 # stint; the return only marks the attempt as returned.
                 out.append(event("return.end", at, {}))
         return out
+    if record.name == "HandoffConcluded":
+        # What the telephonist did with a returned call; the wrap-up code only confirms it.
+        conclusion = _CONCLUSION.get(f.get("outcome", ""))
+        return [event("contact.concluded", at, {"outcome": conclusion})] if conclusion else []
     if record.name == "MessageCreated":
         attrs = {
             "target_person": f.get("target_person", ""),

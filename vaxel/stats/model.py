@@ -9,8 +9,12 @@ Outcome precedence (first rule that matches wins; ``classify`` implements exactl
 1. ``closed``: the contact arrived while closed. It was never offered, so nothing else counts.
 2. ``answered_by_officer_after_transfer``: some handoff attempt was answered by its target.
 3. ``callback``: a callback was requested (in the queue or by the telephonist).
-4. ``message_taken``: a message stint exists, or the wrap-up code is ``message``.
-5. ``referred_to_phone_hours``: the wrap-up code says the caller was told to call in phone hours.
+4. ``message_taken``: a message stint exists, or the handoff concluded with a message.
+5. ``referred_to_phone_hours``: the handoff concluded with a referral to phone hours (the
+   telephonist pressed ``*4`` after a return).
+   Only when the handoff concluded nothing: ``message_taken`` if the wrap-up code is
+   ``message``, ``referred_to_phone_hours`` if it says the caller was told to call in
+   phone hours.
 6. ``answered_by_switchboard`` / ``answered_by_centre``: a telephonist answered and the
    wrap-up is ``answered_directly``, ``referred_to_e_service`` or ``other``, or there is no
    wrap-up and no transfer was tried. Which of the two depends on the number dialled: the
@@ -19,8 +23,10 @@ Outcome precedence (first rule that matches wins; ``classify`` implements exactl
 8. ``no_answer``: everything else: hung up in the IVR or during a transfer, or a failed
    transfer after which the caller got neither an answer, a message nor a referral.
 
-Facts recorded as stints (an answered transfer, a callback, a message) outrank the
-telephonist's wrap-up code, because the code is typed by hand after the call.
+Facts recorded as stints (an answered transfer, a callback, a message) and the handoff's
+own conclusion outrank the telephonist's wrap-up code, because the code is typed by hand
+after the call: it may confirm a conclusion, it is never needed for one, and a contact is
+counted once whatever was keyed.
 
 A callback ends the caller's own call: the wait is up to the request, and the later talk is
 the callback's (time to callback), not an answer of the call after hours of "waiting".
@@ -138,6 +144,9 @@ class Contact:
     caller: str | None = None
     wrap_up: WrapUp | None = None
     stints: tuple[Stint, ...] = ()
+    # What the handoff concluded after a return (referral or message), in the wrap-up
+    # codes' terms; the latest one stands.
+    concluded: WrapUp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +162,8 @@ class LabelledEvent:
     """A business event as the controller emits it, keyed by the contact's linkedid.
 
     Kinds are ``contact.start`` (attrs: number_dialled, number_kind, opening, caller),
-    ``contact.wrap_up`` (attrs: code), ``contact.end``, and ``<stint kind>.start`` /
+    ``contact.wrap_up`` (attrs: code), ``contact.concluded`` (attrs: outcome, a wrap-up
+    code's name), ``contact.end``, and ``<stint kind>.start`` /
     ``<stint kind>.end`` for every ``StintKind``. Stint attrs use the ``Stint`` field names;
     ``deadline`` is ISO 8601 and ``wrap_up_seconds`` an integer.
     """
@@ -254,9 +264,13 @@ def summarise(contact: Contact) -> Summary:
         outcome = Outcome.ANSWERED_BY_OFFICER_AFTER_TRANSFER
     elif callback:
         outcome = Outcome.CALLBACK
-    elif message or wrap_up is WrapUp.MESSAGE:
+    elif message or contact.concluded is WrapUp.MESSAGE:
         outcome = Outcome.MESSAGE_TAKEN
-    elif wrap_up is WrapUp.REFERRED_TO_PHONE_HOURS:
+    elif contact.concluded is WrapUp.REFERRED_TO_PHONE_HOURS:
+        outcome = Outcome.REFERRED_TO_PHONE_HOURS
+    elif contact.concluded is None and wrap_up is WrapUp.MESSAGE:
+        outcome = Outcome.MESSAGE_TAKEN
+    elif contact.concluded is None and wrap_up is WrapUp.REFERRED_TO_PHONE_HOURS:
         outcome = Outcome.REFERRED_TO_PHONE_HOURS
     elif answered and (wrap_up in _ANSWERED_WRAP_UPS or (wrap_up is None and not handoff)):
         if contact.number_kind is NumberKind.SWITCHBOARD:
@@ -335,6 +349,7 @@ def _fold(contact_id: str, events: list[LabelledEvent]) -> Contact:
     header: dict[str, str] = {}
     started_at = events[0].ts
     wrap_up: WrapUp | None = None
+    concluded: WrapUp | None = None
     stints: list[_OpenStint] = []
     for event in events:
         subject, _, verb = event.kind.partition(".")
@@ -344,6 +359,8 @@ def _fold(contact_id: str, events: list[LabelledEvent]) -> Contact:
                 started_at = event.ts
             elif verb == "wrap_up":
                 wrap_up = WrapUp(event.attrs["code"])
+            elif verb == "concluded":
+                concluded = WrapUp(event.attrs["outcome"])
             continue
         kind = StintKind(subject)
         if verb == "start":
@@ -373,4 +390,5 @@ def _fold(contact_id: str, events: list[LabelledEvent]) -> Contact:
         caller=header.get("caller") or None,
         wrap_up=wrap_up,
         stints=tuple(s.freeze() for s in stints),
+        concluded=concluded,
     )

@@ -5,6 +5,7 @@ import pytest
 from vaxel.directory.model import (
     STOCKHOLM,
     PhoneHours,
+    next_phone_hours_start,
     parse_period,
     parse_weekly,
     phone_hours_state,
@@ -22,6 +23,16 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 def test_inside_a_window_has_no_next_start():
     assert phone_hours_state(BYGGLOV, at(2025, 6, 10, 10, 30)) == (True, None)
+
+
+def test_inside_a_window_the_next_phone_hours_are_the_next_window():
+    # A caller referred while the person's phone hours are on is told the next ones.
+    assert next_phone_hours_start(BYGGLOV, at(2025, 6, 10, 10, 30)) == at(2025, 6, 11, 10, 0)
+    assert next_phone_hours_start(BYGGLOV, at(2025, 6, 10, 8, 0)) == at(2025, 6, 10, 10, 0)
+
+
+def test_no_windows_means_no_next_phone_hours():
+    assert next_phone_hours_start(PhoneHours({}), at(2025, 6, 10, 10, 30)) is None
 
 
 def test_window_end_is_exclusive():

@@ -31,6 +31,7 @@ from vaxel.handoff.commands import (
     StartMessage,
     StopRinging,
 )
+from vaxel.handoff.events import HandoffAttempt, HandoffConcluded
 from vaxel.handoff.inputs import (
     Absent,
     AttendedCancel,
@@ -43,6 +44,7 @@ from vaxel.handoff.inputs import (
     Forwarded,
     MessageRecorded,
     OutsidePhoneHours,
+    PhoneHoursLookedUp,
     Reachable,
     Reconciled,
     ReferToPhoneHoursPressed,
@@ -128,6 +130,8 @@ ALL_EVENTS: list[Event] = [
     CallerHungUp(),
     ReferToPhoneHoursPressed(),
     ReferToPhoneHoursPressed(NEXT),
+    PhoneHoursLookedUp(NEXT),
+    PhoneHoursLookedUp(None),
     TakeMessagePressed(),
     MessageRecorded("M-2026-000001"),
     *(Reconciled(c, t, p) for c in (True, False) for t in (True, False) for p in (True, False)),
@@ -146,6 +150,7 @@ class World:
     consulting: bool = False
     telephonist_ringing: bool = False
     starts: list[Start] = field(default_factory=list)
+    concluded: list[str] = field(default_factory=list)  # HandoffConcluded outcomes
     attempts_counted: int = 0
     came_back: bool = False
 
@@ -201,8 +206,10 @@ class World:
                     self.caller = "speech"
                 case StartMessage():
                     self.caller = "message"
-                case EmitEvent():
+                case EmitEvent(event=HandoffAttempt()):
                     self.attempts_counted += 1
+                case EmitEvent(event=HandoffConcluded(outcome=outcome)):
+                    self.concluded.append(outcome)
         if any(isinstance(c, TargetAnswered) for c in commands):  # pragma: no cover
             raise AssertionError("events never appear as commands")
 
@@ -232,6 +239,7 @@ def check(world: World, state: State) -> None:
             assert world.caller == "telephonist" and world.came_back
         case ReferredToPhoneHours():
             assert world.caller == "speech"
+            assert world.concluded[-1:] == ["referred"], "a referral not counted"
         case TakingMessage():
             assert world.caller == "message"
         case Done(outcome=outcome):
@@ -260,7 +268,14 @@ def relevant(state: State) -> list[Event]:
         case Requeued():
             return [TelephonistAnswered("t-other")]
         case Returned() | ReferredToPhoneHours():
-            return [ReferToPhoneHoursPressed(NEXT), TakeMessagePressed(), *STARTS]
+            return [
+                ReferToPhoneHoursPressed(NEXT),
+                ReferToPhoneHoursPressed(),
+                PhoneHoursLookedUp(NEXT),
+                PhoneHoursLookedUp(None),
+                TakeMessagePressed(),
+                *STARTS,
+            ]
         case TakingMessage():
             return [MessageRecorded("M-2026-000001")]
     return ALL_EVENTS

@@ -1,6 +1,7 @@
 """After a failed attempt: the same telephonist, else the head of the queue; then the
 telephonist may refer to phone hours, take a message or try someone else."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from handoff_builders import PER, TELEPHONIST, at, emitted, ring, run, start
@@ -9,6 +10,7 @@ from vaxel.handoff.commands import (
     BridgeCallerWith,
     FreeTelephonist,
     HoldCaller,
+    LookUpPhoneHours,
     RequeueAtHead,
     ResolveTarget,
     SpeakToCaller,
@@ -112,10 +114,12 @@ def test_refer_to_phone_hours_speaks_next_phone_hours_and_frees_telephonist() ->
     state, commands = run([*events, ReferToPhoneHoursPressed()])
     assert isinstance(state, ReferredToPhoneHours) and state.next_start == NEXT_HOURS
     # The caller is taken back (to be spoken to) before the telephonist is released.
-    assert commands == [
+    assert commands[:2] == [
         SpeakToCaller("Anna Svensson har telefontid tisdag 12 maj klockan 10.00."),
         FreeTelephonist(TELEPHONIST),
     ]
+    [fact] = emitted(commands)
+    assert fact.event.outcome == "referred" and fact.event.reason == "outside_phone_hours"
 
 
 def test_refer_to_phone_hours_uses_hours_given_with_the_key_press() -> None:
@@ -123,9 +127,11 @@ def test_refer_to_phone_hours_uses_hours_given_with_the_key_press() -> None:
     assert isinstance(state, ReferredToPhoneHours) and state.next_start == NEXT_HOURS
 
 
-def test_refer_to_phone_hours_without_known_hours_is_ignored() -> None:
+def test_refer_to_phone_hours_without_known_hours_asks_the_directory() -> None:
     back = returned()
-    assert run([ReferToPhoneHoursPressed()], back) == (back, [])
+    state, commands = run([ReferToPhoneHoursPressed()], back)
+    assert state == replace(back, looking_up=True)
+    assert commands == [LookUpPhoneHours(back.failure.target)]
 
 
 def test_take_message_after_return_starts_message() -> None:
@@ -168,10 +174,12 @@ def test_recorded_message_gives_caller_a_reference_receipt() -> None:
     taking, _ = run([TakeMessagePressed()], returned())
     state, commands = run([MessageRecorded("M-2026-000123")], taking)
     assert state == Done(Outcome.MESSAGE)
-    assert commands == [
+    assert commands[:2] == [
         SpeakToCaller("Ditt meddelande är registrerat. Ditt referensnummer är M-2026-000123."),
         FreeTelephonist(TELEPHONIST),
     ]
+    [fact] = emitted(commands)
+    assert (fact.event.outcome, fact.event.reason) == ("message", "no_answer")
 
 
 def test_caller_hanging_up_while_message_is_taken_ends_as_message() -> None:
