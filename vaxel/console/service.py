@@ -116,6 +116,9 @@ class ConsoleService:
         self._calls: dict[str, CallFacts] = {}
         self._fetching: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        # Asterisk's timestamp of the first ARI event since the last pass: a changed view
+        # carries it as ``event_at``, so event-to-screen latency can be measured (bench/).
+        self._first_event_at: str | None = None
 
     # --- who is whose telephonist -------------------------------------------------------
     def telephonist_of(self, username: str, person_id: str | None) -> str | None:
@@ -310,8 +313,16 @@ class ConsoleService:
         else:
             self.watchers[telephonist_id] = left
 
+    def note_event(self, event: dict[str, Any]) -> None:
+        """Router observer: called for every ARI event, so only a comparison and a store."""
+        if self._first_event_at is None and self.watchers:
+            self._first_event_at = event.get("timestamp")
+
     def publish_changes(self) -> int:
-        """Publish every watched view that differs from the one last published."""
+        """Publish every watched view that differs from the one last published. A changed
+        view carries the first ARI event since the previous pass as its likeliest cause
+        (the earliest, so the latency it gives is an upper bound)."""
+        event_at, self._first_event_at = self._first_event_at, None
         changed = 0
         for telephonist_id in list(self.watchers):
             view = self.view(telephonist_id)
@@ -321,7 +332,7 @@ class ConsoleService:
             if self._published.get(telephonist_id) == key:
                 continue
             self._published[telephonist_id] = key
-            self.bus.publish(console_topic(telephonist_id), view)
+            self.bus.publish(console_topic(telephonist_id), {**view, "event_at": event_at})
             changed += 1
         return changed
 
