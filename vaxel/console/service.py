@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from vaxel.console.model import (
     CallFacts,
     Colleague,
     ConsoleFacts,
+    ConsoleView,
     HandoffFacts,
     TalkFacts,
     console_view,
@@ -110,7 +110,7 @@ class ConsoleService:
         self.config, self.clock, self.bus, self.services = config, clock, bus, services
         self.queue_labels = {q.name: q.label for q in config.queues}
         self.watchers: dict[str, int] = {}
-        self._published: dict[str, str] = {}
+        self._published: dict[str, ConsoleView] = {}
         self._entries: dict[str, EntryInfo] = {}  # every entry seen, for the call it becomes
         self._answered: dict[str, datetime] = {}  # entry id -> when the talk began
         self._calls: dict[str, CallFacts] = {}
@@ -292,11 +292,17 @@ class ConsoleService:
 
     # --- views --------------------------------------------------------------------------
     def view(self, telephonist_id: str, read_only: bool = False) -> dict[str, Any] | None:
+        built = self._view(telephonist_id, read_only)
+        return None if built is None else to_json(*built)
+
+    def _view(
+        self, telephonist_id: str, read_only: bool = False
+    ) -> tuple[ConsoleView, datetime] | None:
         facts = self.facts(telephonist_id, read_only)
         if facts is None:
             return None
         now = self.clock.now()
-        return to_json(console_view(facts, now), now)
+        return console_view(facts, now), now
 
     def watch(self, telephonist_id: str) -> asyncio.Queue[Any]:
         self.watchers[telephonist_id] = self.watchers.get(telephonist_id, 0) + 1
@@ -325,14 +331,13 @@ class ConsoleService:
         event_at, self._first_event_at = self._first_event_at, None
         changed = 0
         for telephonist_id in list(self.watchers):
-            view = self.view(telephonist_id)
-            if view is None:
+            built = self._view(telephonist_id)
+            # The frozen view compares by value: JSON only for the views that changed.
+            if built is None or self._published.get(telephonist_id) == built[0]:
                 continue
-            key = json.dumps({k: v for k, v in view.items() if k != "now"}, sort_keys=True)
-            if self._published.get(telephonist_id) == key:
-                continue
-            self._published[telephonist_id] = key
-            self.bus.publish(console_topic(telephonist_id), {**view, "event_at": event_at})
+            self._published[telephonist_id] = built[0]
+            view = {**to_json(*built), "event_at": event_at}
+            self.bus.publish(console_topic(telephonist_id), view)
             changed += 1
         return changed
 
