@@ -329,14 +329,14 @@ class ConsoleService:
         view carries the first ARI event since the previous pass as its likeliest cause
         (the earliest, so the latency it gives is an upper bound)."""
         event_at, self._first_event_at = self._first_event_at, None
-        changed = 0
+        changed, shared = 0, dict[Any, Any]()
         for telephonist_id in list(self.watchers):
             built = self._view(telephonist_id)
             # The frozen view compares by value: JSON only for the views that changed.
             if built is None or self._published.get(telephonist_id) == built[0]:
                 continue
             self._published[telephonist_id] = built[0]
-            view = {**to_json(*built), "event_at": event_at}
+            view = {**to_json(*built, shared), "event_at": event_at}
             self.bus.publish(console_topic(telephonist_id), view)
             changed += 1
         return changed
