@@ -23,6 +23,7 @@ Figures:
   the difference; controller memory (VmRSS at the end, VmHWM).
 
 Run: .venv/bin/python bench/bench_console.py [--rate 2] [--duration 90] [--repeat 1]
+     [--runs both|streams|quiet] [--consoles 50] [--wallboards 10]
 Takes the controller lock (~/.cache/vaxel/controller.lock) like bench_queue.py.
 """
 
@@ -45,8 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import aiohttp
 import bench_queue as bq
 
-CONSOLES = 50
-WALLBOARDS, KIOSKS = 5, 5
+CONSOLES = 50  # telephonists in the site; --consoles and --wallboards say how many watch
 EXTRA = [f"20{n:02d}" for n in range(21, 21 + CONSOLES - len(bq.PHONES))]
 EVENT_AT = re.compile(r'"event_at": (?:"([^"]+)"|null)')
 BOARD_AT = re.compile(r'"at":"([^"]+)"')
@@ -114,7 +114,7 @@ def viewers(controller: bq.VaxelController) -> tuple[list[tuple[str, str]], list
     boss = auth.create_user(username="chef", display_name="Chef", password=None,
                             roles={Role.SUPERVISOR})  # fmt: skip
     kiosks = KioskStore(controller.sessions)
-    tokens = [kiosks.add(f"skärm {n}", "chef", clock.now())[1] for n in range(KIOSKS)]
+    tokens = [kiosks.add(f"skärm {n}", "chef", clock.now())[1] for n in range(10)]
     return consoles, tokens, auth.open_session(boss)[0]
 
 
@@ -176,7 +176,7 @@ async def read_stream(http, url: str, token: str | None, seen: Streams, stop: as
             seen.errors.append(f"{url.split('?')[0]}: {type(exc).__name__}: {exc}")
 
 
-async def watch(base: str, consoles, tokens, boss: str, stop: asyncio.Event,
+async def watch(base: str, consoles, tokens, boss: str, boards: int, stop: asyncio.Event,
                 seen: Streams) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     timeout = aiohttp.ClientTimeout(total=None, sock_read=60)
     limits = aiohttp.TCPConnector(limit=0)
@@ -185,7 +185,7 @@ async def watch(base: str, consoles, tokens, boss: str, stop: asyncio.Event,
         tasks = [read_stream(http, f"{base}/console/events", token, seen, stop, False)
                  for _, token in consoles]  # fmt: skip
         tasks += [read_stream(http, f"{base}/wallboard/stream", boss, seen, stop, True)
-                  for _ in range(WALLBOARDS)]  # fmt: skip
+                  for _ in range(boards)]  # fmt: skip
         tasks += [read_stream(http, f"{base}/kiosk/{t}/stream", None, seen, stop, True)
                   for t in tokens]  # fmt: skip
         running = [asyncio.create_task(t) for t in tasks]
@@ -198,14 +198,14 @@ async def watch(base: str, consoles, tokens, boss: str, stop: asyncio.Event,
 class StreamThread:
     """The SSE clients in their own event loop, so the call driving stays as in bench_queue."""
 
-    def __init__(self, base: str, consoles, tokens, boss: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, base: str, consoles, tokens, boss: str, boards: int) -> None:  # type: ignore[no-untyped-def]
         import threading
 
         self.seen = Streams()
         self.loop = asyncio.new_event_loop()
         self.stop = asyncio.Event()
         self.thread = threading.Thread(target=self.loop.run_until_complete, daemon=True,
-                                       args=(watch(base, consoles, tokens, boss, self.stop,
+                                       args=(watch(base, consoles, tokens, boss, boards, self.stop,
                                                    self.seen),))  # fmt: skip
 
     def start(self, expected: int) -> None:
@@ -233,10 +233,13 @@ class Run:
     load_after: str = ""
     answered: int = 0
     seen: Streams | None = None
+    screens: tuple[int, int] = (0, 0)  # consoles, wallboards
 
     def report(self) -> str:
+        consoles, boards = self.screens
+        what = f"{consoles} consoles + {boards} wallboards" if self.streams else "no streams"
         lines = [
-            f"== {'50 consoles + 10 wallboards' if self.streams else 'no streams'}: "
+            f"== {what}: "
             f"{self.calls} calls, {self.answered} answered, {self.wall_s:.1f} s "
             f"(load average before {self.load_before}, after {self.load_after})",
             f"  controller CPU {self.cpu_pct:.1f} % of one core ({self.cpu_s:.1f} s); "
@@ -256,7 +259,7 @@ class Run:
             ages = [1000 * (age + offset) for age in seen.board_age_ms]
             lines.append(
                 f"  wallboards: {seen.boards} boards, "
-                f"{seen.boards / (WALLBOARDS + KIOSKS) / max(self.wall_s, 1):.2f} per screen "
+                f"{seen.boards / max(self.screens[1], 1) / max(self.wall_s, 1):.2f} per screen "
                 f"per s; age on arrival p50 {bq.pct(ages, 50):.0f} ms, "
                 f"p95 {bq.pct(ages, 95):.0f} ms; stream errors: {seen.errors or 'none'}"
             )
@@ -272,14 +275,17 @@ def one_run(pbx, with_streams: bool, args: argparse.Namespace) -> Run:  # type: 
     assert controller.process is not None
     pid = controller.process.pid
     calls = int(args.rate * args.duration)
-    run = Run(with_streams, calls)
+    screens = (args.consoles, args.wallboards) if with_streams else (0, 0)
+    run = Run(with_streams, calls, screens=screens)
     callers, streams = None, None
     try:
         consoles, tokens, boss = viewers(controller)
         controller.log_in_all(pbx)
         if with_streams:
-            streams = StreamThread(f"http://127.0.0.1:{port}", consoles, tokens, boss)
-            streams.start(CONSOLES + WALLBOARDS + KIOSKS)
+            kiosks = args.wallboards // 2  # and the other half on a supervisor's session
+            streams = StreamThread(f"http://127.0.0.1:{port}", consoles[: args.consoles],
+                                   tokens[:kiosks], boss, args.wallboards - kiosks)  # fmt: skip
+            streams.start(args.consoles + args.wallboards)
             time.sleep(3)  # the first boards' statistics, computed once
         run.load_before = bq.loadavg()
         cpu0, t0 = bq.cpu_seconds(pid), time.monotonic()
@@ -338,6 +344,22 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2, help="new calls per second")
     parser.add_argument("--duration", type=float, default=90, help="seconds of arrivals")
     parser.add_argument("--talk-ms", type=int, default=3000)
+    parser.add_argument(
+        "--consoles",
+        type=int,
+        default=50,
+        choices=range(CONSOLES + 1),
+        metavar="0-50",
+        help="console streams in the run with streams",
+    )
+    parser.add_argument(
+        "--wallboards",
+        type=int,
+        default=10,
+        choices=range(21),
+        metavar="0-20",
+        help="wallboard screens: half kiosks, half a supervisor's session",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="pairs of runs")
     parser.add_argument(
         "--runs",
