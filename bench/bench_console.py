@@ -255,7 +255,8 @@ class Run:
                 f"max {max(lat, default=float('nan')):.0f} ms (n={len(lat)} views; "
                 f"{seen.without_cause} with no ARI event since the previous pass)"
             )
-            offset = max(seen.clock_offsets, default=0.0)  # as-if minus real, least delay
+            # The as-if clock's offset, from the consoles' views (least delay); none: n/a.
+            offset = max(seen.clock_offsets, default=float("nan"))
             ages = [1000 * (age + offset) for age in seen.board_age_ms]
             lines.append(
                 f"  wallboards: {seen.boards} boards, "
