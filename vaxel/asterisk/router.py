@@ -26,6 +26,7 @@ class Router:
         self._owners: dict[str, ChannelOwner] = {}
         self._starts: dict[str, StartHandler] = {}
         self._others: list[Callable[[Event], Awaitable[None]]] = []
+        self._observers: list[Callable[[Event], None]] = []
 
     def on_start(self, kind: str, handler: StartHandler) -> None:
         """StasisStart with first app argument ``kind`` (e.g. 'inbound', 'internal', 'leg')."""
@@ -34,6 +35,10 @@ class Router:
     def on_other(self, handler: Callable[[Event], Awaitable[None]]) -> None:
         """Events not tied to one channel: device states, bridges, endpoint states."""
         self._others.append(handler)
+
+    def observe(self, observer: Callable[[Event], None]) -> None:
+        """Sees every event before it is routed; must be cheap and must not raise."""
+        self._observers.append(observer)
 
     def claim(self, channel_id: str, owner: ChannelOwner) -> None:
         self._owners[channel_id] = owner
@@ -45,6 +50,8 @@ class Router:
         return self._owners.get(channel_id)
 
     async def dispatch(self, event: Event) -> None:
+        for observer in self._observers:
+            observer(event)
         channel = event.get("channel") or {}
         channel_id = channel.get("id") or _playback_channel(event)
         structlog.contextvars.clear_contextvars()

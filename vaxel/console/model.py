@@ -11,7 +11,7 @@ exactly what was on screen).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -312,9 +312,21 @@ def console_view(facts: ConsoleFacts, now: datetime) -> ConsoleView:
     )  # fmt: skip
 
 
-def to_json(view: ConsoleView, now: datetime) -> dict[str, Any]:
-    """The view as JSON, with the server's time so the page can count waits and wrap-up."""
-    return {**_plain(asdict(view)), "now": now.isoformat()}
+def to_json(
+    view: ConsoleView, now: datetime, shared: dict[Any, Any] | None = None
+) -> dict[str, Any]:
+    """The view as JSON, with the server's time so the page can count waits and wrap-up.
+
+    ``shared``: a memo kept over one pass of many views. Everyone serving a queue sees the
+    same waiting callers, and turning them into JSON was most of a pass's cost, so they are
+    converted once per distinct list (the list is shared: nobody may change it)."""
+    if shared is None:
+        return {**_plain(asdict(view)), "now": now.isoformat()}
+    waiting = shared.get(view.waiting)
+    if waiting is None:
+        waiting = shared[view.waiting] = [_plain(asdict(w)) for w in view.waiting]
+    return {**_plain(asdict(replace(view, waiting=()))), "waiting": waiting,
+            "now": now.isoformat()}  # fmt: skip
 
 
 def _plain(value: Any) -> Any:

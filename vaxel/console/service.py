@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from vaxel.console.model import (
     CallFacts,
     Colleague,
     ConsoleFacts,
+    ConsoleView,
     HandoffFacts,
     TalkFacts,
     console_view,
@@ -110,12 +110,15 @@ class ConsoleService:
         self.config, self.clock, self.bus, self.services = config, clock, bus, services
         self.queue_labels = {q.name: q.label for q in config.queues}
         self.watchers: dict[str, int] = {}
-        self._published: dict[str, str] = {}
+        self._published: dict[str, ConsoleView] = {}
         self._entries: dict[str, EntryInfo] = {}  # every entry seen, for the call it becomes
         self._answered: dict[str, datetime] = {}  # entry id -> when the talk began
         self._calls: dict[str, CallFacts] = {}
         self._fetching: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        # Asterisk's timestamp of the first ARI event since the last pass: a changed view
+        # carries it as ``event_at``, so event-to-screen latency can be measured (bench/).
+        self._first_event_at: str | None = None
 
     # --- who is whose telephonist -------------------------------------------------------
     def telephonist_of(self, username: str, person_id: str | None) -> str | None:
@@ -289,11 +292,17 @@ class ConsoleService:
 
     # --- views --------------------------------------------------------------------------
     def view(self, telephonist_id: str, read_only: bool = False) -> dict[str, Any] | None:
+        built = self._view(telephonist_id, read_only)
+        return None if built is None else to_json(*built)
+
+    def _view(
+        self, telephonist_id: str, read_only: bool = False
+    ) -> tuple[ConsoleView, datetime] | None:
         facts = self.facts(telephonist_id, read_only)
         if facts is None:
             return None
         now = self.clock.now()
-        return to_json(console_view(facts, now), now)
+        return console_view(facts, now), now
 
     def watch(self, telephonist_id: str) -> asyncio.Queue[Any]:
         self.watchers[telephonist_id] = self.watchers.get(telephonist_id, 0) + 1
@@ -310,17 +319,24 @@ class ConsoleService:
         else:
             self.watchers[telephonist_id] = left
 
+    def note_event(self, event: dict[str, Any]) -> None:
+        """Router observer: called for every ARI event, so only a comparison and a store."""
+        if self._first_event_at is None and self.watchers:
+            self._first_event_at = event.get("timestamp")
+
     def publish_changes(self) -> int:
-        """Publish every watched view that differs from the one last published."""
-        changed = 0
+        """Publish every watched view that differs from the one last published. A changed
+        view carries the first ARI event since the previous pass as its likeliest cause
+        (the earliest, so the latency it gives is an upper bound)."""
+        event_at, self._first_event_at = self._first_event_at, None
+        changed, shared = 0, dict[Any, Any]()
         for telephonist_id in list(self.watchers):
-            view = self.view(telephonist_id)
-            if view is None:
+            built = self._view(telephonist_id)
+            # The frozen view compares by value: JSON only for the views that changed.
+            if built is None or self._published.get(telephonist_id) == built[0]:
                 continue
-            key = json.dumps({k: v for k, v in view.items() if k != "now"}, sort_keys=True)
-            if self._published.get(telephonist_id) == key:
-                continue
-            self._published[telephonist_id] = key
+            self._published[telephonist_id] = built[0]
+            view = {**to_json(*built, shared), "event_at": event_at}
             self.bus.publish(console_topic(telephonist_id), view)
             changed += 1
         return changed

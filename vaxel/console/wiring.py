@@ -15,6 +15,8 @@ def wire(ctx: AppContext) -> None:
     calls = ctx.services.get("calls")
     if calls is not None and hasattr(calls, "hooks"):
         calls.hooks.append(service.record_call)
+    if ctx.router is not None:
+        ctx.router.observe(service.note_event)
     ctx.api_routers.append(build_api(service))
     ctx.page_routers.append(build_pages(service))
     ctx.on_stop.append(service.stop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from vaxel.console.model import (
@@ -171,3 +172,14 @@ def test_the_view_serialises_to_json_with_the_servers_time():
     assert data["call"]["since"] == NOW.isoformat()
     assert data["state"]["queues"][0] == {"name": "centre", "label": "Medborgarcenter",
                                           "logged_in": True}  # fmt: skip
+
+
+def test_views_of_one_pass_share_the_waiting_callers_json_and_serialise_the_same():
+    entries = [entry("e1", "centre", 3), entry("e2", "centre", 1)]
+    mine = console_view(facts(entries=entries), NOW)
+    colleague = console_view(facts(entries=entries, telephonist=replace(ME, id="t1002")), NOW)
+    shared: dict = {}
+    first, second = to_json(mine, NOW, shared), to_json(colleague, NOW, shared)
+    assert first == to_json(mine, NOW)
+    assert second == to_json(colleague, NOW)
+    assert first["waiting"] is second["waiting"] and len(first["waiting"]) == 2

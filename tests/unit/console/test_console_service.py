@@ -137,3 +137,34 @@ def test_a_callback_is_booked_through_the_queue_on_the_callers_checked_number():
     assert result == {"reference": "cb1", "number": "+46701234567", "queue": "centre"}
     (call,) = booked
     assert (call["queue"], call["number"].e164, call["call_id"]) == ("centre", "+46701234567", "c1")
+
+
+def test_a_published_view_carries_the_first_ari_event_since_the_previous_pass():
+    config = load_site_config(EXAMPLE)
+    person = Telephonist("t1001", "PJSIP/1001", (Membership("centre"),), Available(), NOW)
+    queues = SimpleNamespace(people={"t1001": person}, entries={},
+                             calls=SimpleNamespace(talks={}))  # fmt: skip
+    clock = FixedClock(NOW)
+    service = ConsoleService(config=config, clock=clock, bus=Bus(), services={"queues": queues})
+
+    async def run() -> list:
+        updates = service.watch("t1001")
+        service.note_event(
+            {"type": "ChannelStateChange", "timestamp": "2026-11-23T09:00:00.100+0000"}
+        )
+        assert service.publish_changes() == 1
+        service.note_event({"type": "StasisStart", "timestamp": "2026-11-23T09:00:00.300+0000"})
+        service.note_event({"type": "ChannelVarset", "timestamp": "2026-11-23T09:00:00.350+0000"})
+        queues.entries["e1"] = Entry("e1", "centre", NOW, channel_id="ch1", call_id="c1")
+        assert service.publish_changes() == 1
+        clock.at = NOW + timedelta(seconds=5)  # only the time moved: nothing to publish
+        assert service.publish_changes() == 0
+        seen = [updates.get_nowait(), updates.get_nowait()]
+        service.unwatch("t1001", updates)
+        await service.stop()
+        return seen
+
+    first, second = asyncio.run(run())
+    assert first["event_at"] == "2026-11-23T09:00:00.100+0000"
+    assert second["event_at"] == "2026-11-23T09:00:00.300+0000"
+    assert len(second["waiting"]) == 1
