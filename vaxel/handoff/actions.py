@@ -140,6 +140,7 @@ class Actions:
         live.previous_owner = live.previous_owner or self.s.router.owner(live.caller)
         self.s.own(live, live.caller)
         self.s.own(live, talk.leg)
+        await self.stop_telephonist_whispers(live)
         await self._bridge(live.caller_bridge)
         await self.move(live.caller_bridge, live.caller, source=live.talk_bridge)
         await self.move(live.caller_bridge, talk.leg, source=live.talk_bridge)
@@ -252,6 +253,14 @@ class Actions:
             return False
         live.playbacks[playback["id"]] = purpose
         return True
+
+    async def stop_telephonist_whispers(self, live: Live) -> None:
+        """Asterisk does not take a channel out of a bridge while a playback runs on it (the
+        request hangs), so what the telephonist is being told ends before their leg moves."""
+        for playback_id, purpose in list(live.playbacks.items()):
+            if purpose == "telephonist_whisper":
+                live.playbacks.pop(playback_id, None)
+                await self.ari.stop_playback(playback_id)  # one that has finished is no error
 
     async def start_message(self, live: Live) -> None:
         if live.message_mode != "voice":
