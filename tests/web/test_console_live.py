@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import wait_until
+from tests.support.artefacts import screenshots_dir
+from tests.support.axe import assert_no_serious_violations
 from tests.support.handoff_calls import (
     ASA,
     ASA_ID,
@@ -30,7 +31,6 @@ from vaxel.config import load_site_config
 from vaxel.directory.store import HoursText
 from vaxel.web.auth import Role
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 MIKAEL = "2015"  # Åsa's colleague in the LSS unit: free, with a sandbox desk phone
 
 
@@ -74,8 +74,7 @@ def entered_queue(ari_watch, number: str, seen: dict) -> None:  # type: ignore[n
 
 
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / name), full_page=True)
 
 
 def test_waiting_citizen_appears_within_a_second_and_the_answered_call_shows_the_number_dialled(
@@ -102,6 +101,7 @@ def test_waiting_citizen_appears_within_a_second_and_the_answered_call_shows_the
         assert row.locator(".dialled").get_attribute("data-number") == "switchboard"
         assert row.locator(".dialled").inner_text() == "Växeln"
         screenshot(page, "console-waiting.png")
+        assert_no_serious_violations(page)
         page.wait_for_selector("#call:not([hidden])", timeout=20000)
         assert number[1:] in page.locator("#call-number").inner_text()
         page.wait_for_selector("#call-dialled:has-text('Växeln')", timeout=2000)
@@ -168,6 +168,7 @@ def test_keyboard_transfer_comes_back_with_the_reason_and_one_key_reaches_a_free
         assert not bridged_together(ari_watch, number, f"PJSIP/{ASA}")  # Åsa never answered
         assert first_ring(ari_watch, f"PJSIP/{ASA}", after=began) is not None
         screenshot(page, "console-returned.png")
+        assert_no_serious_violations(page)
 
         page.keyboard.press("Escape")  # out of the search field: single keys act again
         page.keyboard.press("n")

@@ -4,19 +4,19 @@ reports fit a 1280 px window. Screenshots of each page are kept in artefacts/scr
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
+from tests.support.artefacts import screenshots_dir
 from tests.support.axe import AXE_PATH, assert_no_serious_violations
 from tests.unit.directory.dir_app import PASSWORD
 from tests.web.directory_live import CHROMIUM_ARGS
 from tests.web.pages_app import PAGES, REPORT, REPORT_NAMES, REPORT_USER, build, serve
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(os.environ.get("VAXEL_ARTEFACTS", ROOT / "artefacts")) / "screenshots"
+SHOTS = screenshots_dir()
 WIDTH = 1280
 RECORD_CSP = """window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(

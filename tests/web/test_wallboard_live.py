@@ -1,6 +1,6 @@
 """The wallboard in headless Chromium against the sandbox Asterisk: a citizen's real call
 changes the figures on the open page without a reload (waiting now from the queue, answered
-today from the statistics), a kiosk screen follows live until its link is revoked, and screenshots at 1920x1080 and 1280x720 are kept in artifacts/."""
+today from the statistics), a kiosk screen follows live until its link is revoked, and screenshots at 1920x1080 and 1280x720 are kept in artefacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_vaxel
+from tests.conftest import run_vaxel
+from tests.support.artefacts import screenshots_dir
 from tests.support.controller import ControllerProcess
 from tests.support.queue_calls import (
     API_PASSWORD,
@@ -26,7 +27,7 @@ from vaxel.app import build_context
 from vaxel.web.auth import Role
 
 pytestmark = pytest.mark.e2e
-SHOTS = ROOT / "artifacts" / "screenshots"
+SHOTS = screenshots_dir()
 
 
 def waiting_tile(page, queue: str):  # type: ignore[no-untyped-def]

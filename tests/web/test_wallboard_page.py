@@ -14,7 +14,8 @@ from datetime import timedelta
 import pytest
 import uvicorn
 
-from tests.conftest import ROOT
+from tests.support.artefacts import screenshots_dir
+from tests.support.axe import assert_no_serious_violations
 from tests.support.sipp import free_port
 from tests.unit.console.wallboard_app import PASSWORD, make_app
 from tests.web.directory_live import CHROMIUM_ARGS
@@ -22,7 +23,7 @@ from vaxel.queue.model import Entry
 from vaxel.queue.telephonists import Available, OnCall, Paused
 from vaxel.web.app import create_app
 
-SHOTS = ROOT / "artifacts" / "screenshots"
+SHOTS = screenshots_dir()
 
 
 def serve(app, port: int) -> uvicorn.Server:  # type: ignore[no-untyped-def]
@@ -81,6 +82,7 @@ def test_levels_read_without_colour_and_reconnecting_is_shown(busy):
             expect(centre.locator(".person.state-on_call")).to_contain_text("I samtal")
             page.evaluate("window.notReloaded = true")
             page.screenshot(path=str(SHOTS / "wallboard-levels-1920x1080.png"))
+            assert_no_serious_violations(page)
 
             server.should_exit = True
             expect(page.locator("#wb-connection")).to_have_text("⟳ Återansluter …", timeout=15_000)
