@@ -21,6 +21,7 @@ from tests.support.handoff_calls import (
     directory_of,
     finish,
     first_ring,
+    heard,
     start,
 )
 from tests.support.queue_calls import caller
@@ -29,8 +30,11 @@ from tests.web.directory_live import CHROMIUM_ARGS
 from vaxel.app import build_context
 from vaxel.config import load_site_config
 from vaxel.directory.store import HoursText
+from vaxel.handoff.states import Target
+from vaxel.handoff.wording import no_phone_hours_text
 from vaxel.web.auth import Role
 
+ASA_TARGET = Target("Åsa Nyström", person_id=ASA_ID, extension=ASA)
 MIKAEL = "2015"  # Åsa's colleague in the LSS unit: free, with a sandbox desk phone
 
 
@@ -231,7 +235,22 @@ def test_a_returned_call_takes_a_message_by_keyboard_and_shows_the_receipt_refer
         assert telephonist.wait(timeout=30) == 0, telephonist.tail() + controller.log()
         back = softphone(pbx, "1001", answer_after_ms=1000, hold_ms=60000)
         page.wait_for_selector('#returned[data-state="Returned"]', timeout=40000)
+        # Åsa has no phone hours: the panel says so, yet refer stays a key (the engine
+        # tells the telephonist and keeps the call) and the message is still one key away.
+        page.wait_for_selector('#returned-hours[data-phone-hours="none"]', timeout=5000)
+        assert (
+            page.locator("#returned-hours")
+            .inner_text()
+            .startswith("Åsa Nyström has no phone hours")
+        )
+        assert page.locator("#do-refer").is_enabled()
         page.keyboard.press("Escape")
+        page.keyboard.press("t")
+        wait_until(lambda: heard(ari_watch, "PJSIP/1001", no_phone_hours_text(ASA_TARGET)), 30,
+                   what="the telephonist told there are no phone hours")  # fmt: skip
+        row = handoffs.latest()
+        assert row is not None and row.state_kind == "Returned", row and row.state
+        assert page.locator("#do-message").is_enabled()
         page.keyboard.press("m")
         assert page.evaluate("document.activeElement.id") == "message-name"
         page.keyboard.type("Karl Andersson")
@@ -286,6 +305,47 @@ def test_a_call_returned_outside_phone_hours_shows_when_they_are_and_one_key_ref
         assert back.wait(timeout=30) == 0, back.tail()  # the telephonist is released
     finally:
         finish(pbx, controller, telephonist, back, citizen)
+
+
+def test_a_call_not_answered_inside_phone_hours_shows_the_next_ones_and_one_key_refers(
+    browser, pbx, ari_watch, tmp_path
+):
+    """Refer is not only for a target outside phone hours: any returned call may be
+    referred to the target's next phone hours (here Monday's end, then Tuesday's)."""
+
+    def asa_on_monday_and_tuesday_afternoon(controller) -> None:  # type: ignore[no-untyped-def]
+        hours = HoursText({"mon": ["08:00-16:00"], "tue": ["13:00-15:00"]}, {})
+        directory_of(controller).set_own_hours(ASA_ID, hours)
+
+    controller, view, handoffs, base = start(
+        tmp_path, pbx=pbx, prepare=asa_on_monday_and_tuesday_afternoon
+    )
+    number = "0701740796"
+    telephonist = softphone(pbx, "1001", hold_ms=60000)
+    officer = phone(pbx, ASA, "never")
+    citizen = back = None
+    try:
+        page = open_console(browser, controller, base)
+        log_in_from_console(page, view)
+        citizen = caller(pbx, number)
+        page.wait_for_selector("#call:not([hidden])", timeout=40000)
+        page.keyboard.press("/")
+        page.keyboard.type("Åsa Nyström")
+        page.wait_for_selector('#results li.selected[data-person-id="E10014"]', timeout=5000)
+        page.keyboard.press("Enter")
+        assert telephonist.wait(timeout=30) == 0, telephonist.tail() + controller.log()
+        back = softphone(pbx, "1001", answer_after_ms=1000, hold_ms=60000)
+        page.wait_for_selector('#returned[data-reason="no_answer"]', timeout=40000)
+        page.wait_for_selector('#returned[data-state="Returned"]', timeout=40000)
+        hours = page.locator("#returned-hours").inner_text()
+        assert hours.startswith("Next phone hours:") and "24/11" in hours and "13:00" in hours
+        assert page.locator("#do-refer").is_enabled()
+        page.keyboard.press("Escape")
+        page.keyboard.press("t")
+        handoffs.wait_state("ReferredToPhoneHours", "Done", timeout=20)
+        assert back.wait(timeout=30) == 0, back.tail()  # the telephonist is released
+    finally:
+        finish(pbx, controller, telephonist, officer, back, citizen)
 
 
 def test_attended_transfer_consults_by_shift_enter_and_completes_with_one_key(

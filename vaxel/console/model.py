@@ -94,7 +94,9 @@ class HandoffFacts:
     ring_time_s: float | None = None
     absent_until: datetime | None = None
     next_phone_hours: datetime | None = None
-    has_phone_hours: bool | None = None
+    # As the engine says it (handoff.view): "next", "none" (no phone hours ahead) or "unknown".
+    phone_hours: str = "unknown"
+    looking_up_phone_hours: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ class ReturnedPanel:
     ring_time_s: float | None
     absent_until: datetime | None
     next_phone_hours: datetime | None
-    has_phone_hours: bool | None
+    phone_hours: str
+    can_refer: bool
     colleagues: tuple[Colleague, ...]
 
 
@@ -284,6 +287,13 @@ def current_call(facts: ConsoleFacts, mine: Sequence[HandoffFacts]) -> CurrentCa
     )  # fmt: skip
 
 
+def can_refer(back: HandoffFacts, read_only: bool) -> bool:
+    """Any call that came back may be referred to the target's phone hours, whatever the
+    reason. When the target has none, the engine tells the telephonist and keeps the call,
+    so the key stays live; only a referral already under way or a read-only seat stops it."""
+    return not read_only and back.state == "Returned" and not back.looking_up_phone_hours
+
+
 def console_view(facts: ConsoleFacts, now: datetime) -> ConsoleView:
     me = facts.telephonist.id
     mine = [h for h in facts.handoffs if h.telephonist == me]
@@ -296,8 +306,8 @@ def console_view(facts: ConsoleFacts, now: datetime) -> ConsoleView:
             handoff_id=back.id, state=back.state, reason=back.reason,
             target_name=back.target_name, target_person_id=back.target_person_id,
             ring_time_s=back.ring_time_s, absent_until=back.absent_until,
-            next_phone_hours=back.next_phone_hours, has_phone_hours=back.has_phone_hours,
-            colleagues=tuple(colleagues),
+            next_phone_hours=back.next_phone_hours, phone_hours=back.phone_hours,
+            can_refer=can_refer(back, facts.read_only), colleagues=tuple(colleagues),
         )  # fmt: skip
     return ConsoleView(
         telephonist=me,

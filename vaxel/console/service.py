@@ -32,6 +32,7 @@ from vaxel.console.model import (
 )
 from vaxel.context import Bus
 from vaxel.errors import Conflict, DomainError
+from vaxel.handoff.view import describe
 from vaxel.numbers import NumberRefused, check_number, normalise
 from vaxel.queue.model import Entry
 
@@ -64,43 +65,34 @@ def console_topic(telephonist_id: str) -> str:
     return f"console:{telephonist_id}"
 
 
-def handoff_facts(live: Any, directory: Any) -> HandoffFacts:
-    """The one place the console reads the handoff engine's state.
-
-    The target's next phone hours come from the failure when the engine put them there
-    (a return because the target was outside them), otherwise from the directory now.
-    """
-    state = live.state
-    ctx = getattr(state, "ctx", None)
-    failure = getattr(state, "failure", None)
-    target = getattr(state, "target", None) or getattr(failure, "target", None)
-    if target is None and ctx is not None:
-        target = ctx.requested
-    next_hours = getattr(failure, "next_phone_hours", None)
-    has_hours: bool | None = True if next_hours is not None else None
-    person_id = getattr(target, "person_id", None)
-    if failure is not None and next_hours is None and person_id and directory is not None:
-        with contextlib.suppress(Exception):  # a person removed from the directory meanwhile
-            hours = directory.presence(person_id).phone_hours
-            has_hours = hours is not None
-            next_hours = hours.next_start if hours is not None else None
-    outcome = getattr(failure, "outcome", None)
+def handoff_facts(live: Any) -> HandoffFacts:
+    """The one place the console reads the handoff engine's state: the engine's own
+    description (``handoff.view.describe``, the same one GET /api/v1/handoffs returns), so
+    the console and the API show the same reason, target and phone hours."""
+    seen = describe(live)
+    returned = seen["returned"] or {}
+    target = seen["target_detail"] or seen["requested"] or {}
     return HandoffFacts(
-        id=live.id,
-        state=type(state).__name__,
-        mode=ctx.mode.value if ctx is not None else None,
-        telephonist=live.telephonist,
+        id=seen["id"],
+        state=seen["state"],
+        mode=seen["mode"],
+        telephonist=seen["telephonist"],
         caller_channel=live.caller,
-        call_id=live.call_id,
+        call_id=seen["call_id"],
         caller_number=live.caller_number,
-        target_name=getattr(target, "name", None),
-        target_person_id=person_id,
-        reason=outcome.value if outcome is not None else None,
-        ring_time_s=getattr(failure, "ring_time_s", None),
-        absent_until=getattr(failure, "absent_until", None),
-        next_phone_hours=next_hours,
-        has_phone_hours=has_hours,
+        target_name=target.get("name"),
+        target_person_id=target.get("person_id"),
+        reason=returned.get("reason"),
+        ring_time_s=returned.get("ring_time_s"),
+        absent_until=_moment(returned.get("absent_until")),
+        next_phone_hours=_moment(returned.get("next_phone_hours")),
+        phone_hours=returned.get("phone_hours", "unknown"),
+        looking_up_phone_hours=returned.get("looking_up_phone_hours", False),
     )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 class ConsoleService:
@@ -160,7 +152,7 @@ class ConsoleService:
         handoffs = self.services.get("handoffs")
         directory = self.services.get("directory")
         lives = list(handoffs.lives.values()) if handoffs is not None else []
-        found = [handoff_facts(live, directory) for live in lives]
+        found = [handoff_facts(live) for live in lives]
         call_ids = {e.call_id for e in entries if e.call_id}
         call_ids |= {h.call_id for h in found if h.call_id}
         if talk is not None and talk.call_id:

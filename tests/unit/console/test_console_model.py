@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from vaxel.console.model import (
     CallFacts,
     Colleague,
@@ -14,6 +16,7 @@ from vaxel.console.model import (
     console_view,
     to_json,
 )
+from vaxel.console.texts import TEXTS
 from vaxel.queue.model import Entry, EntryKind, Returned
 from vaxel.queue.telephonists import (
     LoggedOut,
@@ -145,7 +148,7 @@ def test_attended_consultation_keeps_the_caller_as_the_current_call():
 def test_returned_panel_says_why_and_lists_free_colleagues_in_the_directorys_order():
     hours = NOW + timedelta(days=1)
     back = handoff("Returned", reason="no_answer", ring_time_s=5.0, next_phone_hours=hours,
-                   has_phone_hours=True)  # fmt: skip
+                   phone_hours="next")  # fmt: skip
     colleagues = [Colleague("E10015", "Mikael Löfgren", "2015", "available", "Ledig"),
                   Colleague("E10030", "Anna Berg", "2030", "available", "Ledig")]  # fmt: skip
     talk = TalkFacts("e9", "centre", "ch-r", "call-r", "+46700009", "sv", None, NOW)
@@ -154,9 +157,54 @@ def test_returned_panel_says_why_and_lists_free_colleagues_in_the_directorys_ord
     panel = view.returned
     assert panel is not None
     assert (panel.reason, panel.target_name, panel.ring_time_s) == ("no_answer", "Åsa Nyström", 5.0)
-    assert panel.next_phone_hours == hours
+    assert (panel.next_phone_hours, panel.phone_hours, panel.can_refer) == (hours, "next", True)
     assert [c.person_id for c in panel.colleagues] == ["E10015", "E10030"]
     assert view.call is not None and view.call.handoff_id == "h1"
+
+
+@pytest.mark.parametrize(
+    "reason", ["no_answer", "busy", "rejected", "absent", "closed", "outside_phone_hours"]
+)
+def test_every_returned_call_may_be_referred_to_phone_hours_whatever_the_reason(reason):
+    hours = NOW + timedelta(hours=4)
+    back = handoff("Returned", reason=reason, next_phone_hours=hours, phone_hours="next")
+    panel = console_view(facts(handoffs=[back]), NOW).returned
+    assert panel is not None
+    assert (panel.can_refer, panel.next_phone_hours) == (True, hours)
+
+
+def test_a_target_without_phone_hours_is_said_plainly_and_every_other_action_stays():
+    back = handoff("Returned", reason="no_answer", phone_hours="none")
+    colleagues = [Colleague("E10015", "Mikael Löfgren", "2015", "available", "Ledig")]
+    talk = TalkFacts("e9", "centre", "ch-r", "call-r", "+46700009", "sv", None, NOW)
+    view = console_view(facts(handoffs=[back], talk=talk,
+                              colleagues={"E10014": colleagues}), NOW)  # fmt: skip
+    panel = view.returned
+    assert panel is not None
+    assert (panel.phone_hours, panel.next_phone_hours) == ("none", None)
+    # The engine tells the telephonist and keeps the call, so the key is not taken away.
+    assert panel.can_refer is True
+    assert [c.person_id for c in panel.colleagues] == ["E10015"]
+    assert view.call is not None and view.call.handoff_id == "h1"
+    assert to_json(view, NOW)["returned"]["phone_hours"] == "none"
+    assert (
+        TEXTS["sv"]["no_hours"]
+        .format(who="Åsa Nyström")
+        .startswith("Åsa Nyström har ingen telefontid")
+    )
+    assert TEXTS["en"]["no_hours"].format(who="Åsa").startswith("Åsa has no phone hours")
+
+
+def test_refer_is_off_on_a_read_only_seat_and_while_a_referral_is_under_way():
+    back = handoff("Returned", reason="busy", phone_hours="next",
+                   next_phone_hours=NOW + timedelta(hours=1))  # fmt: skip
+    read_only = console_view(facts(handoffs=[back], read_only=True), NOW).returned
+    assert read_only is not None and read_only.can_refer is False
+    looking = replace(back, looking_up_phone_hours=True)
+    assert console_view(facts(handoffs=[looking]), NOW).returned.can_refer is False  # type: ignore[union-attr]
+    referred = handoff("ReferredToPhoneHours", reason="busy")
+    panel = console_view(facts(handoffs=[referred]), NOW).returned
+    assert panel is not None and panel.can_refer is False
 
 
 def test_another_telephonists_handoffs_are_not_on_my_console():

@@ -21,10 +21,12 @@ from vaxel.handoff.states import (
     Initiator,
     Mode,
     Outcome,
+    Resolving,
     Returned,
     ReturnedTo,
     Target,
 )
+from vaxel.handoff.view import describe
 from vaxel.queue.model import Entry
 from vaxel.queue.telephonists import Available, Membership, Telephonist
 from vaxel.web.auth import Principal, Role
@@ -42,20 +44,58 @@ def returned_live(**failure: object) -> Live:
                 NOW, call_id="call-1", caller_number="+46700001")  # fmt: skip
 
 
-def test_handoff_facts_read_reason_target_and_next_phone_hours_from_the_directory():
+def test_handoff_facts_read_reason_target_and_next_phone_hours_from_the_engine():
     later = NOW + timedelta(hours=20)
-    directory = SimpleNamespace(presence=lambda pid: SimpleNamespace(
-        phone_hours=SimpleNamespace(next_start=later)))  # fmt: skip
-    facts = handoff_facts(returned_live(ring_time_s=5.0), directory)
+    live = returned_live(ring_time_s=5.0, next_phone_hours=later)
+    facts = handoff_facts(live)
     assert (facts.state, facts.reason, facts.target_name) == (
         "Returned",
         "no_answer",
         "Åsa Nyström",
     )
     assert (facts.target_person_id, facts.ring_time_s) == ("E10014", 5.0)
-    assert (facts.next_phone_hours, facts.has_phone_hours) == (later, True)
-    none = SimpleNamespace(presence=lambda pid: SimpleNamespace(phone_hours=None))
-    assert handoff_facts(returned_live(), none).has_phone_hours is False
+    assert (facts.next_phone_hours, facts.phone_hours) == (later, "next")
+    assert (facts.caller_channel, facts.caller_number) == ("ch-caller", "+46700001")
+
+
+def test_handoff_facts_show_the_same_facts_as_the_handoff_api():
+    """The console and GET /api/v1/handoffs read one description (handoff.view)."""
+    later = NOW + timedelta(days=2)
+    absent = NOW + timedelta(hours=3)
+    live = returned_live(ring_time_s=12.0, absent_until=absent, next_phone_hours=later)
+    facts = handoff_facts(live)
+    api = describe(live)
+    returned = api["returned"]
+    assert (facts.id, facts.state, facts.mode, facts.call_id) == (
+        api["id"], api["state"], api["mode"], api["call_id"])  # fmt: skip
+    assert (facts.reason, facts.ring_time_s, facts.phone_hours) == (
+        returned["reason"], returned["ring_time_s"], returned["phone_hours"])  # fmt: skip
+    assert (
+        facts.absent_until is not None
+        and facts.absent_until.isoformat() == (returned["absent_until"])
+    )
+    assert (
+        facts.next_phone_hours is not None
+        and facts.next_phone_hours.isoformat() == (returned["next_phone_hours"])
+    )
+    assert (facts.target_name, facts.target_person_id) == (
+        returned["target"]["name"], returned["target"]["person_id"])  # fmt: skip
+
+
+def test_handoff_facts_say_when_the_engine_knows_the_target_has_no_phone_hours():
+    facts = handoff_facts(returned_live(no_phone_hours=True))
+    assert (facts.phone_hours, facts.next_phone_hours) == ("none", None)
+    unknown = handoff_facts(returned_live())
+    assert (unknown.phone_hours, unknown.next_phone_hours) == ("unknown", None)
+
+
+def test_handoff_facts_of_a_transfer_in_progress_name_its_target():
+    ctx = Context("h2", Mode.FOLLOW, "t1001", ASA, Initiator.API, False,
+                  timedelta(seconds=5), timedelta(seconds=20), "default")  # fmt: skip
+    live = Live("h2", Resolving(ctx, ASA), "ch-caller", "t1001", "centre", NOW)
+    facts = handoff_facts(live)
+    assert (facts.state, facts.reason, facts.target_name) == ("Resolving", None, "Åsa Nyström")
+    assert facts.phone_hours == "unknown"
 
 
 def user(*roles: Role, name: str = "anna", person: str | None = None) -> Principal:

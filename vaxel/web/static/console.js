@@ -175,8 +175,9 @@
     $("returned-reason").textContent = reasonText(panel.reason, who, panel);
     $("returned-hours").textContent = panel.next_phone_hours
       ? t("next_hours", { when: when(panel.next_phone_hours) })
-      : (panel.has_phone_hours === false ? t("no_hours", { who: who }) : "");
-    $("do-refer").disabled = readOnly || !panel.next_phone_hours;
+      : (panel.phone_hours === "none" ? t("no_hours", { who: who }) : "");
+    $("returned-hours").dataset.phoneHours = panel.phone_hours;
+    $("do-refer").disabled = readOnly || !panel.can_refer;
     var list = $("returned-colleagues");
     list.replaceChildren();
     panel.colleagues.forEach(function (c, i) {
@@ -387,7 +388,7 @@
     "/": function () { search.focus(); search.select(); },
     "?": function () { $("help").showModal(); },
     "n": nextColleague,
-    "t": function () { step("refer"); },
+    "t": function () { if (!view || !view.returned || view.returned.can_refer) { step("refer"); } },
     "m": openMessage,
     "k": function () { step("complete"); },
     "a": function () { $("wrapup-code").focus(); },
