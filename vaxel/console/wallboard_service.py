@@ -5,7 +5,8 @@ Today's figures per queue are ``StatsService.report`` of the accessibility repor
 today filtered on that queue, the very call ``vaxel report accessibility --queue`` makes;
 they are recomputed in a worker thread only when the statistics have stored something new
 since the last computation (``Ingest.changes``) and ``stats_refresh_s`` has passed, or when
-the day changed. Messages overdue use the handoff's own ``is_overdue``.
+the day changed (with the listener in its own process, ``VAXEL_STATS_LISTENER=external``,
+this process cannot see the calls stored, so every ``stats_refresh_s``). Messages overdue use the handoff's own ``is_overdue``.
 
 Every screen gets the same bytes: the board is serialised once per tick, and a stream sends
 it only when its content changed (a comment every ``HEARTBEAT_S`` keeps proxies open). A
@@ -15,6 +16,7 @@ viewer's session or kiosk token is checked again every ``ACCESS_RECHECK_S``.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -90,6 +92,8 @@ class WallboardService:
 
     def _stats_version(self) -> tuple[object, int] | None:
         """Today's date and how many batches the statistics stored; None: cannot tell."""
+        if os.environ.get("VAXEL_STATS_LISTENER", "embedded") != "embedded":
+            return None  # the calls are stored by another process: recompute on time alone
         stats = self.services.get("stats")
         changes = getattr(getattr(stats, "ingest", None), "changes", None)
         if stats is None or not isinstance(changes, int):

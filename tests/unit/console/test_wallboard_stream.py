@@ -113,3 +113,20 @@ async def test_todays_figures_are_recomputed_only_after_the_statistics_stored_ca
     service.clock.advance(days=1)  # a new day starts from its own figures
     await service.refresh_stats()
     assert len(computed) == 3
+
+
+async def test_with_the_listener_in_another_process_todays_figures_follow_the_clock(
+    made, monkeypatch
+):
+    monkeypatch.setenv("VAXEL_STATS_LISTENER", "external")
+    service, computed = made.wallboard, []
+    figures = service.today_figures
+
+    def counting():
+        computed.append(1)
+        return figures()
+
+    service.today_figures = counting
+    await service.refresh_stats()
+    await service.refresh_stats()
+    assert len(computed) == 2  # calls stored elsewhere are not counted here: never skip
