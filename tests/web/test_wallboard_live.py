@@ -94,7 +94,7 @@ def test_a_real_call_changes_the_open_wallboard_and_a_revoked_kiosk_stops(pbx, t
             kiosk_id = listed.stdout.split("\t", 1)[0]
             revoked = run_vaxel("wallboard", "kiosk", "revoke", kiosk_id, "--config", str(site))
             assert revoked.returncode == 0, revoked.stderr
-            expect(wall.locator("#wb-connection")).to_contain_text("återkallad", timeout=5_000)
+            expect(wall.locator("#wb-connection")).to_contain_text("återkallad", timeout=8_000)
             assert wall.request.get(kiosk).status == 403
             browser.close()
     finally:

@@ -94,7 +94,7 @@ def test_levels_read_without_colour_and_reconnecting_is_shown(busy):
             cookie = next(c for c in page.context.cookies() if c["name"] == "vaxel_session")
             busy.ctx.auth.close_session(cookie["value"])
             expect(page.locator("#wb-connection")).to_have_text(
-                "✖ Du är inte längre inloggad: ladda om sidan", timeout=5_000
+                "✖ Du är inte längre inloggad: ladda om sidan", timeout=8_000
             )
             browser.close()
     finally:

@@ -2,9 +2,9 @@
 read-only page and stream, and the API that lists, adds and revokes kiosks.
 
 A kiosk token opens ``/kiosk/<token>`` and its stream, nothing else: it is not a login
-session, so as a bearer token or cookie it is refused everywhere. Every tick of an open
-stream checks again that the token (or the viewer's session and role) still opens the
-wallboard, so a revocation ends an open stream at once.
+session, so as a bearer token or cookie it is refused everywhere. An open stream checks
+again every ``ACCESS_RECHECK_S`` (5 s) that the token (or the viewer's session and role)
+still opens the wallboard, so a revocation ends an open stream within that time.
 """
 
 from __future__ import annotations

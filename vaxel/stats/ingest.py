@@ -46,6 +46,8 @@ class Ingest:
     def __init__(self, sessions: sessionmaker, headers: ContactHeaders | None) -> None:
         self._sessions = sessions
         self.headers = headers
+        # Counts the batches stored: a reader of today's figures recomputes only after it moves.
+        self.changes = 0
 
     def apply(self, items: Sequence[Item]) -> None:
         records = [record_from_json(i["json"]) for i in items if i["type"] == "label"]
@@ -71,6 +73,8 @@ class Ingest:
                 if record.name in WRAP_UP_EVENTS:
                     self._wrap_up(session, record)
             mark_dirty(session, days)
+        if items:
+            self.changes += 1
 
     def _labels(self, session: Session, records: list[LabelRecord], days: set[str]) -> None:
         unresolved = {link for r in records if not r.contact_id for link in r.links}

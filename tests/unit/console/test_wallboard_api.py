@@ -117,7 +117,8 @@ async def test_an_open_kiosk_stream_ends_when_the_kiosk_is_revoked(made):
         assert not reading.done()
         await asyncio.to_thread(made.wallboard.kiosks.revoke, kiosk.id, "test",
                                 made.ctx.clock.now())  # fmt: skip
-        reply = await asyncio.wait_for(reading, timeout=3)
+        # The token is checked again every ACCESS_RECHECK_S (5 s).
+        reply = await asyncio.wait_for(reading, timeout=7)
     events = re.findall(r"^event: (\w+)$", reply.text, flags=re.M)
     assert events[0] == "board" and events[-1] == "revoked" and events.count("revoked") == 1
 
