@@ -45,8 +45,11 @@ def _take_controller_lock() -> None:
 
     path = SandboxSettings.from_env().cache_dir / "controller.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    _lock_file = open(path, "w")  # held until the controller stops
-    fcntl.flock(_lock_file, fcntl.LOCK_EX)
+    lock = open(path, "w")  # held until the controller stops
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    # Only now is it our turn: a run still waiting must not count as holding it, or its
+    # idle-port guard takes the phone ports from the run that does (``holds_turn``).
+    _lock_file = lock
 
 
 def holds_turn() -> bool:

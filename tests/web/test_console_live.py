@@ -24,6 +24,7 @@ from tests.support.handoff_calls import (
     heard,
     start,
 )
+from tests.support.mail_inbox import Inbox, free_tcp_port
 from tests.support.queue_calls import caller
 from tests.support.sipp import phone, softphone
 from tests.web.directory_live import CHROMIUM_ARGS
@@ -46,6 +47,20 @@ def browser():
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture()
+def mailbox():
+    """A real SMTP server on loopback (aiosmtpd) recording what is delivered, and its port."""
+    from aiosmtpd.controller import Controller
+
+    inbox, port = Inbox(), free_tcp_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        yield inbox, port
+    finally:
+        smtp.stop()
 
 
 def open_console(browser, controller, base: str):  # type: ignore[no-untyped-def]
@@ -216,9 +231,12 @@ def test_console_recovers_from_a_controller_restart_without_a_reload_and_still_s
 
 
 def test_a_returned_call_takes_a_message_by_keyboard_and_shows_the_receipt_reference(
-    browser, pbx, ari_watch, tmp_path
+    browser, pbx, ari_watch, tmp_path, mailbox
 ):
-    controller, view, handoffs, base = start(tmp_path, pbx=pbx)
+    inbox, smtp_port = mailbox
+    # Appended to the site's [handoff] table: messages go by e-mail to the loopback server.
+    smtp = f'smtp_port = {smtp_port}\nsmtp_from = "vaxel@kommun.example"\n'
+    controller, view, handoffs, base = start(tmp_path, smtp, pbx=pbx)
     number = "0701740793"
     telephonist = softphone(pbx, "1001", hold_ms=60000)
     officer = phone(pbx, ASA, "never")
@@ -264,6 +282,15 @@ def test_a_returned_call_takes_a_message_by_keyboard_and_shows_the_receipt_refer
         reference = page.locator("#receipt").inner_text().rsplit(" ", 1)[-1]
         messages = handoffs.store.messages()
         assert any(m.reference == reference for m in messages), [m.reference for m in messages]
+        # The e-mail reached the SMTP server, addressed to Åsa, with the reference and subject.
+        wait_until(lambda: inbox.mails, what="the message's e-mail delivered")
+        ((to, mail),) = inbox.mails
+        assert to == ["asa.nystrom@kommun.example"], to
+        subject, body = mail.split("\n", 1)
+        assert subject == f"Meddelande {reference}: Frågar om bostadsanpassning", subject
+        assert f"Referensnummer: {reference}" in body and "Från: Karl Andersson" in body, body
+        wait_until(lambda: (row := handoffs.store.message(reference)) and row.status == "delivered",
+                   what="the message marked delivered")  # fmt: skip
         page.reload()  # the receipt stays on screen after a reload
         page.wait_for_selector('#console[data-live="connected"]')
         assert reference in page.locator("#receipt").inner_text()
